@@ -1,0 +1,14 @@
+import type { Command } from 'commander';
+import type { CliContext, CommandResult } from '../cli-context.js';
+
+/**
+ * A command module registers its subcommands. `run` wraps a handler so that the single
+ * top-level error handler in main.ts sees every failure and the exit code is returned.
+ */
+export type RegisterCommand = (
+  program: Command,
+  run: (handler: (context: CliContext) => Promise<CommandResult>) => Promise<void>,
+) => void;
+
+/** Every command module, in help order. Add new commands here. */
+export const commandModules: readonly RegisterCommand[] = [];
