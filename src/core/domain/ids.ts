@@ -23,6 +23,10 @@ export class InvalidIdentifierError extends Error {
 export interface IdFormat<T extends string> {
   readonly kind: string;
   readonly expected: string;
+  /** The anchored pattern a value must match (JSON Schema and editors reuse it). */
+  readonly pattern: RegExp;
+  /** The longest value the format accepts (Infinity when the pattern already bounds it). */
+  readonly maxLength: number;
   /** True when the value has this format. */
   is(value: string): value is T;
   /** The value as the branded type; throws InvalidIdentifierError when it does not match. */
@@ -39,6 +43,8 @@ function idFormat<B extends string>(
   return {
     kind,
     expected,
+    pattern,
+    maxLength,
     is,
     parse(value: string): Brand<B> {
       if (!is(value)) throw new InvalidIdentifierError(kind, value, expected);
