@@ -1,0 +1,960 @@
+/**
+ * The Store port written once in Kysely; the SQLite and PostgreSQL backends only open a
+ * connection and describe their capabilities. Every query here runs unchanged on both.
+ */
+import { randomUUID } from 'node:crypto';
+
+import { sql } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+
+import type { OktaGroup, OktaGroupId, OktaUser, OktaUserId } from '../../../core/domain/index.js';
+import { UsageError } from '../../../core/errors.js';
+import type {
+  AuditEntry,
+  Cached,
+  ClaimedKey,
+  EventState,
+  FailedKey,
+  JournalEvent,
+  JournalResult,
+  MigrationReport,
+  NewAuditEntry,
+  NewJournalEvent,
+  NewOwnership,
+  NewPlan,
+  NewRun,
+  NewSnapshot,
+  OperationResult,
+  Ownership,
+  OwnershipKind,
+  QueueClock,
+  QueueStats,
+  Run,
+  Snapshot,
+  SnapshotInfo,
+  SnapshotSource,
+  Store,
+  StoreCapabilities,
+  StoredPlan,
+} from '../../../ports/store.js';
+import { EventStates } from '../../../ports/store.js';
+import type {
+  AuditLogTable,
+  EventJournalTable,
+  OwnershipTable,
+  RunOperationsTable,
+  RunsTable,
+  SnapshotsTable,
+  StoreDatabase,
+} from './schema.js';
+
+/** What a backend hands to the shared store. */
+export interface KyselyStoreContext {
+  readonly capabilities: StoreCapabilities;
+  readonly clock: () => Date;
+  /** Runs pending migrations on the root connection. */
+  readonly migrate: () => Promise<MigrationReport>;
+  /** Releases the connection(s). */
+  readonly destroy: () => Promise<void>;
+}
+
+// Rows per multi-row insert: well below SQLite's bound-parameter limit with any of our tables.
+const INSERT_CHUNK = 200;
+
+function chunks<T>(items: readonly T[], size = INSERT_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function toJson(value: unknown): string {
+  return JSON.stringify(value ?? null);
+}
+
+function fromJson(text: string | null): unknown {
+  return text === null ? null : (JSON.parse(text) as unknown);
+}
+
+function affected(result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }): number {
+  return Number(result.numUpdatedRows ?? result.numDeletedRows ?? 0n);
+}
+
+function snapshotInfo(row: Omit<Selectable<SnapshotsTable>, 'body'>): SnapshotInfo {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    source: row.source as SnapshotSource,
+    summary: fromJson(row.summary) as Record<string, number>,
+    durationMs: row.duration_ms,
+    calls: row.calls,
+    notInspected: fromJson(row.not_inspected),
+  };
+}
+
+function journalEvent(row: Selectable<EventJournalTable>): JournalEvent {
+  return {
+    uuid: row.uuid,
+    eventType: row.event_type,
+    published: row.published,
+    channel: row.channel as JournalEvent['channel'],
+    body: fromJson(row.body),
+    receivedAt: row.received_at,
+    state: row.state as EventState,
+    keys: fromJson(row.keys) as string[],
+    error: row.error,
+    updatedAt: row.updated_at,
+  };
+}
+
+function run(row: Selectable<RunsTable>): Run {
+  return {
+    id: row.id,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    trigger: row.trigger,
+    cause: row.cause,
+    planId: row.plan_id,
+    status: row.status as Run['status'],
+    summary: fromJson(row.summary),
+  };
+}
+
+function operation(row: Selectable<RunOperationsTable>): OperationResult {
+  return {
+    runId: row.run_id,
+    opIndex: row.op_index,
+    kind: row.kind,
+    key: row.target_key,
+    status: row.status as OperationResult['status'],
+    cause: row.cause,
+    awsRequestId: row.aws_request_id,
+    attempts: row.attempts,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+function audit(row: Selectable<AuditLogTable>): AuditEntry {
+  return {
+    id: Number(row.id),
+    actor: row.actor,
+    action: row.action,
+    target: row.target,
+    details: fromJson(row.details),
+    requestId: row.request_id,
+    at: row.at,
+  };
+}
+
+function ownership(row: Selectable<OwnershipTable>): Ownership {
+  return {
+    key: row.key,
+    kind: row.kind as OwnershipKind,
+    rule: row.rule,
+    createdByRun: row.created_by_run,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+// Queue transitions are single conditional statements, so they stay atomic on both backends
+// without row locks (which SQLite lacks): the WHERE clause re-checks the holder and state.
+const RUNNABLE = (now: string) => sql<boolean>`(
+  (state = 'waiting' and not_before <= ${now})
+  or (state = 'processing' and lease_expires_at <= ${now})
+)`;
+
+/** A Store over any Kysely connection or transaction of the store schema. */
+export class KyselyStore implements Store {
+  readonly capabilities: StoreCapabilities;
+  readonly #db: Kysely<StoreDatabase>;
+  readonly #context: KyselyStoreContext;
+
+  constructor(db: Kysely<StoreDatabase>, context: KyselyStoreContext) {
+    this.#db = db;
+    this.#context = context;
+    this.capabilities = context.capabilities;
+  }
+
+  #now(options?: QueueClock): string {
+    return (options?.now ?? this.#context.clock()).toISOString();
+  }
+
+  async #atomic<T>(fn: (db: Kysely<StoreDatabase>) => Promise<T>): Promise<T> {
+    if (this.#db.isTransaction) return fn(this.#db);
+    return this.#db.transaction().execute(fn);
+  }
+
+  async transaction<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+    if (this.#db.isTransaction) return fn(this);
+    return this.#db.transaction().execute((trx) => fn(new KyselyStore(trx, this.#context)));
+  }
+
+  async migrate(): Promise<MigrationReport> {
+    if (this.#db.isTransaction) throw new UsageError('migrate() cannot run inside a transaction');
+    return this.#context.migrate();
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.isTransaction) throw new UsageError('close() cannot run inside a transaction');
+    await this.#context.destroy();
+  }
+
+  // ------------------------------------------------------------ snapshots
+
+  async saveSnapshot(snapshot: NewSnapshot): Promise<Snapshot> {
+    const saved: Snapshot = {
+      ...snapshot,
+      id: snapshot.id ?? randomUUID(),
+      createdAt: snapshot.createdAt ?? this.#now(),
+    };
+    await this.#db
+      .insertInto('snapshots')
+      .values({
+        id: saved.id,
+        created_at: saved.createdAt,
+        source: saved.source,
+        summary: toJson(saved.summary),
+        duration_ms: saved.durationMs,
+        calls: saved.calls,
+        not_inspected: toJson(saved.notInspected),
+        body: toJson(saved.body),
+      })
+      .execute();
+    return saved;
+  }
+
+  async latestSnapshot(source?: SnapshotSource): Promise<Snapshot | null> {
+    let query = this.#db.selectFrom('snapshots').selectAll();
+    if (source !== undefined) query = query.where('source', '=', source);
+    const row = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirst();
+    return row ? { ...snapshotInfo(row), body: fromJson(row.body) } : null;
+  }
+
+  async getSnapshot(id: string): Promise<Snapshot | null> {
+    const row = await this.#db
+      .selectFrom('snapshots')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? { ...snapshotInfo(row), body: fromJson(row.body) } : null;
+  }
+
+  async listSnapshots(limit: number): Promise<SnapshotInfo[]> {
+    const rows = await this.#db
+      .selectFrom('snapshots')
+      .select(['id', 'created_at', 'source', 'summary', 'duration_ms', 'calls', 'not_inspected'])
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(snapshotInfo);
+  }
+
+  // ------------------------------------------------------------ okta cache
+
+  async #putCached(
+    table: 'okta_users' | 'okta_groups',
+    items: readonly { readonly id: string }[],
+  ): Promise<void> {
+    const now = this.#now();
+    await this.#atomic(async (db) => {
+      for (const chunk of chunks(items)) {
+        await db
+          .insertInto(table)
+          .values(chunk.map((item) => ({ id: item.id, body: toJson(item), updated_at: now })))
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet({
+              body: (eb) => eb.ref('excluded.body'),
+              updated_at: (eb) => eb.ref('excluded.updated_at'),
+            }),
+          )
+          .execute();
+      }
+    });
+  }
+
+  async #getCached<T>(table: 'okta_users' | 'okta_groups', id: string): Promise<Cached<T> | null> {
+    const row = await this.#db
+      .selectFrom(table)
+      .select(['body', 'updated_at'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? { value: fromJson(row.body) as T, updatedAt: row.updated_at } : null;
+  }
+
+  async #listCached<T>(table: 'okta_users' | 'okta_groups'): Promise<Cached<T>[]> {
+    const rows = await this.#db
+      .selectFrom(table)
+      .select(['body', 'updated_at'])
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => ({ value: fromJson(row.body) as T, updatedAt: row.updated_at }));
+  }
+
+  putOktaUsers(users: readonly OktaUser[]): Promise<void> {
+    return this.#putCached('okta_users', users);
+  }
+
+  getOktaUser(id: OktaUserId): Promise<Cached<OktaUser> | null> {
+    return this.#getCached('okta_users', id);
+  }
+
+  listOktaUsers(): Promise<Cached<OktaUser>[]> {
+    return this.#listCached('okta_users');
+  }
+
+  async deleteOktaUser(id: OktaUserId): Promise<boolean> {
+    return this.#atomic(async (db) => {
+      await db.deleteFrom('okta_memberships').where('user_id', '=', id).execute();
+      const result = await db.deleteFrom('okta_users').where('id', '=', id).executeTakeFirst();
+      return affected(result) > 0;
+    });
+  }
+
+  putOktaGroups(groups: readonly OktaGroup[]): Promise<void> {
+    return this.#putCached('okta_groups', groups);
+  }
+
+  getOktaGroup(id: OktaGroupId): Promise<Cached<OktaGroup> | null> {
+    return this.#getCached('okta_groups', id);
+  }
+
+  listOktaGroups(): Promise<Cached<OktaGroup>[]> {
+    return this.#listCached('okta_groups');
+  }
+
+  async deleteOktaGroup(id: OktaGroupId): Promise<boolean> {
+    return this.#atomic(async (db) => {
+      await db.deleteFrom('okta_memberships').where('group_id', '=', id).execute();
+      const result = await db.deleteFrom('okta_groups').where('id', '=', id).executeTakeFirst();
+      return affected(result) > 0;
+    });
+  }
+
+  async replaceGroupMembers(groupId: OktaGroupId, userIds: readonly OktaUserId[]): Promise<void> {
+    const now = this.#now();
+    const unique = [...new Set(userIds)];
+    await this.#atomic(async (db) => {
+      await db.deleteFrom('okta_memberships').where('group_id', '=', groupId).execute();
+      for (const chunk of chunks(unique)) {
+        await db
+          .insertInto('okta_memberships')
+          .values(chunk.map((userId) => ({ group_id: groupId, user_id: userId, updated_at: now })))
+          .execute();
+      }
+    });
+  }
+
+  async addGroupMember(groupId: OktaGroupId, userId: OktaUserId): Promise<void> {
+    await this.#db
+      .insertInto('okta_memberships')
+      .values({ group_id: groupId, user_id: userId, updated_at: this.#now() })
+      .onConflict((oc) =>
+        oc
+          .columns(['group_id', 'user_id'])
+          .doUpdateSet({ updated_at: (eb) => eb.ref('excluded.updated_at') }),
+      )
+      .execute();
+  }
+
+  async removeGroupMember(groupId: OktaGroupId, userId: OktaUserId): Promise<boolean> {
+    const result = await this.#db
+      .deleteFrom('okta_memberships')
+      .where('group_id', '=', groupId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return affected(result) > 0;
+  }
+
+  async listGroupMembers(groupId: OktaGroupId): Promise<OktaUserId[]> {
+    const rows = await this.#db
+      .selectFrom('okta_memberships')
+      .select('user_id')
+      .where('group_id', '=', groupId)
+      .orderBy('user_id')
+      .execute();
+    return rows.map((row) => row.user_id as OktaUserId);
+  }
+
+  async listUserGroups(userId: OktaUserId): Promise<OktaGroupId[]> {
+    const rows = await this.#db
+      .selectFrom('okta_memberships')
+      .select('group_id')
+      .where('user_id', '=', userId)
+      .orderBy('group_id')
+      .execute();
+    return rows.map((row) => row.group_id as OktaGroupId);
+  }
+
+  // ------------------------------------------------------------ event journal
+
+  async journalEvents(events: readonly NewJournalEvent[]): Promise<JournalResult> {
+    const now = this.#now();
+    const seen = new Set<string>();
+    const batch: NewJournalEvent[] = [];
+    const duplicates: string[] = [];
+    for (const event of events) {
+      if (seen.has(event.uuid)) duplicates.push(event.uuid);
+      else {
+        seen.add(event.uuid);
+        batch.push(event);
+      }
+    }
+    const added = new Set<string>();
+    await this.#atomic(async (db) => {
+      for (const chunk of chunks(batch)) {
+        const rows = await db
+          .insertInto('event_journal')
+          .values(
+            chunk.map((event) => ({
+              uuid: event.uuid,
+              event_type: event.eventType,
+              published: event.published,
+              channel: event.channel,
+              body: toJson(event.body),
+              received_at: now,
+              state: 'received',
+              keys: '[]',
+              error: null,
+              updated_at: now,
+            })),
+          )
+          .onConflict((oc) => oc.column('uuid').doNothing())
+          .returning('uuid')
+          .execute();
+        for (const row of rows) added.add(row.uuid);
+      }
+    });
+    for (const event of batch) if (!added.has(event.uuid)) duplicates.push(event.uuid);
+    return { added: batch.map((e) => e.uuid).filter((uuid) => added.has(uuid)), duplicates };
+  }
+
+  async markEvent(
+    uuid: string,
+    update: { state: EventState; keys?: readonly string[]; error?: string | null },
+  ): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('event_journal')
+      .set({
+        state: update.state,
+        ...(update.keys === undefined ? {} : { keys: toJson(update.keys) }),
+        error: update.error ?? null,
+        updated_at: this.#now(),
+      })
+      .where('uuid', '=', uuid)
+      .executeTakeFirst();
+    return affected(result) > 0;
+  }
+
+  async getEvent(uuid: string): Promise<JournalEvent | null> {
+    const row = await this.#db
+      .selectFrom('event_journal')
+      .selectAll()
+      .where('uuid', '=', uuid)
+      .executeTakeFirst();
+    return row ? journalEvent(row) : null;
+  }
+
+  async listEvents(query: { state?: EventState; limit: number }): Promise<JournalEvent[]> {
+    let select = this.#db.selectFrom('event_journal').selectAll();
+    if (query.state !== undefined) select = select.where('state', '=', query.state);
+    const rows = await select
+      .orderBy('received_at')
+      .orderBy('published')
+      .orderBy('uuid')
+      .limit(query.limit)
+      .execute();
+    return rows.map(journalEvent);
+  }
+
+  async countEventsByState(): Promise<Record<EventState, number>> {
+    const rows = await this.#db
+      .selectFrom('event_journal')
+      .select(['state', (eb) => eb.fn.countAll<string | number>().as('n')])
+      .groupBy('state')
+      .execute();
+    const counts = Object.fromEntries(EventStates.map((s) => [s, 0])) as Record<EventState, number>;
+    for (const row of rows) counts[row.state as EventState] = Number(row.n);
+    return counts;
+  }
+
+  // ------------------------------------------------------------ work queue
+
+  async enqueue(key: string, options?: QueueClock & { notBefore?: Date }): Promise<void> {
+    const now = this.#now(options);
+    const notBefore = (options?.notBefore ?? options?.now ?? this.#context.clock()).toISOString();
+    // One upsert decides by the existing row's state; SET expressions all see the old row.
+    const restart = sql<boolean>`work_queue.state in ('failed', 'done')`;
+    await this.#db
+      .insertInto('work_queue')
+      .values({
+        key,
+        state: 'waiting',
+        not_before: notBefore,
+        attempts: 0,
+        dirty: 0,
+        dirty_not_before: null,
+        worker_id: null,
+        lease_expires_at: null,
+        last_error: null,
+        failed_at: null,
+        enqueued_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet({
+          state: sql`case when ${restart} then 'waiting' else work_queue.state end`,
+          not_before: sql`case
+            when work_queue.state = 'waiting' and excluded.not_before < work_queue.not_before
+              then excluded.not_before
+            when ${restart} then excluded.not_before
+            else work_queue.not_before end`,
+          dirty: sql`case when work_queue.state = 'processing' then 1 else work_queue.dirty end`,
+          dirty_not_before: sql`case
+            when work_queue.state = 'processing'
+              and (work_queue.dirty_not_before is null
+                or excluded.not_before < work_queue.dirty_not_before)
+              then excluded.not_before
+            else work_queue.dirty_not_before end`,
+          attempts: sql`case when ${restart} then 0 else work_queue.attempts end`,
+          enqueued_at: sql`case when ${restart} then excluded.enqueued_at
+            else work_queue.enqueued_at end`,
+          updated_at: (eb) => eb.ref('excluded.updated_at'),
+        }),
+      )
+      .execute();
+  }
+
+  async claim(
+    workerId: string,
+    options: QueueClock & { leaseMs: number; limit?: number },
+  ): Promise<ClaimedKey[]> {
+    const nowDate = options.now ?? this.#context.clock();
+    const now = nowDate.toISOString();
+    const leaseExpiresAt = new Date(nowDate.getTime() + options.leaseMs).toISOString();
+    const limit = options.limit ?? 1;
+    let candidates = this.#db
+      .selectFrom('work_queue')
+      .select('key')
+      .where(RUNNABLE(now))
+      .orderBy('not_before')
+      .orderBy('key')
+      .limit(limit);
+    // Without SKIP LOCKED a concurrent claimer would block on rows another one is taking; the
+    // outer re-check below keeps the claim exclusive either way.
+    if (this.capabilities.supportsSkipLocked) candidates = candidates.forUpdate().skipLocked();
+    const rows = await this.#db
+      .updateTable('work_queue')
+      .set({
+        state: 'processing',
+        worker_id: workerId,
+        lease_expires_at: leaseExpiresAt,
+        attempts: sql`attempts + 1`,
+        updated_at: now,
+      })
+      .where('key', 'in', candidates)
+      .where(RUNNABLE(now))
+      .returning(['key', 'attempts', 'enqueued_at', 'lease_expires_at', 'last_error', 'not_before'])
+      .execute();
+    return rows
+      .sort((a, b) =>
+        a.not_before === b.not_before
+          ? a.key.localeCompare(b.key)
+          : a.not_before < b.not_before
+            ? -1
+            : 1,
+      )
+      .map((row) => ({
+        key: row.key,
+        attempts: row.attempts,
+        enqueuedAt: row.enqueued_at,
+        leaseExpiresAt: row.lease_expires_at ?? leaseExpiresAt,
+        lastError: row.last_error,
+      }));
+  }
+
+  async renewLease(
+    key: string,
+    workerId: string,
+    options: QueueClock & { leaseMs: number },
+  ): Promise<boolean> {
+    const nowDate = options.now ?? this.#context.clock();
+    const result = await this.#db
+      .updateTable('work_queue')
+      .set({
+        lease_expires_at: new Date(nowDate.getTime() + options.leaseMs).toISOString(),
+        updated_at: nowDate.toISOString(),
+      })
+      .where('key', '=', key)
+      .where('state', '=', 'processing')
+      .where('worker_id', '=', workerId)
+      .executeTakeFirst();
+    return affected(result) > 0;
+  }
+
+  async complete(key: string, workerId: string, options?: QueueClock): Promise<boolean> {
+    const now = this.#now(options);
+    const result = await this.#db
+      .updateTable('work_queue')
+      .set({
+        state: sql`case when dirty = 1 then 'waiting' else 'done' end`,
+        not_before: sql`case when dirty = 1 then dirty_not_before else not_before end`,
+        enqueued_at: sql`case when dirty = 1 then ${now} else enqueued_at end`,
+        attempts: 0,
+        dirty: 0,
+        dirty_not_before: null,
+        worker_id: null,
+        lease_expires_at: null,
+        last_error: null,
+        updated_at: now,
+      })
+      .where('key', '=', key)
+      .where('state', '=', 'processing')
+      .where('worker_id', '=', workerId)
+      .executeTakeFirst();
+    // A 'done' row only lives between these two statements; enqueue treats it as absent.
+    await this.#db
+      .deleteFrom('work_queue')
+      .where('key', '=', key)
+      .where('state', '=', 'done')
+      .execute();
+    return affected(result) > 0;
+  }
+
+  async retryLater(
+    key: string,
+    workerId: string,
+    options: QueueClock & { error: string; notBefore: Date },
+  ): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('work_queue')
+      .set({
+        state: 'waiting',
+        not_before: options.notBefore.toISOString(),
+        dirty: 0,
+        dirty_not_before: null,
+        worker_id: null,
+        lease_expires_at: null,
+        last_error: options.error,
+        updated_at: this.#now(options),
+      })
+      .where('key', '=', key)
+      .where('state', '=', 'processing')
+      .where('worker_id', '=', workerId)
+      .executeTakeFirst();
+    return affected(result) > 0;
+  }
+
+  async failTerminal(
+    key: string,
+    workerId: string,
+    error: string,
+    options?: QueueClock,
+  ): Promise<boolean> {
+    const now = this.#now(options);
+    const result = await this.#db
+      .updateTable('work_queue')
+      .set({
+        state: sql`case when dirty = 1 then 'waiting' else 'failed' end`,
+        not_before: sql`case when dirty = 1 then dirty_not_before else not_before end`,
+        attempts: sql`case when dirty = 1 then 0 else attempts end`,
+        enqueued_at: sql`case when dirty = 1 then ${now} else enqueued_at end`,
+        dirty: 0,
+        dirty_not_before: null,
+        worker_id: null,
+        lease_expires_at: null,
+        last_error: error,
+        failed_at: now,
+        updated_at: now,
+      })
+      .where('key', '=', key)
+      .where('state', '=', 'processing')
+      .where('worker_id', '=', workerId)
+      .executeTakeFirst();
+    return affected(result) > 0;
+  }
+
+  async queueStats(): Promise<QueueStats> {
+    const rows = await this.#db
+      .selectFrom('work_queue')
+      .select([
+        'state',
+        (eb) => eb.fn.countAll<string | number>().as('n'),
+        (eb) => eb.fn.min('enqueued_at').as('oldest'),
+      ])
+      .groupBy('state')
+      .execute();
+    const stats = { waiting: 0, processing: 0, failed: 0, oldest: null as string | null };
+    for (const row of rows) {
+      if (row.state !== 'waiting' && row.state !== 'processing' && row.state !== 'failed') continue;
+      stats[row.state] = Number(row.n);
+      if (row.state !== 'failed' && (stats.oldest === null || row.oldest < stats.oldest)) {
+        stats.oldest = row.oldest;
+      }
+    }
+    return stats;
+  }
+
+  async listFailedKeys(limit: number): Promise<FailedKey[]> {
+    const rows = await this.#db
+      .selectFrom('work_queue')
+      .select(['key', 'attempts', 'last_error', 'failed_at'])
+      .where('state', '=', 'failed')
+      .orderBy('failed_at')
+      .orderBy('key')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({
+      key: row.key,
+      attempts: row.attempts,
+      error: row.last_error ?? '',
+      failedAt: row.failed_at ?? '',
+    }));
+  }
+
+  // ------------------------------------------------------------ plans and runs
+
+  async savePlan(plan: NewPlan): Promise<StoredPlan> {
+    const saved: StoredPlan = { ...plan, createdAt: plan.createdAt ?? this.#now() };
+    await this.#db
+      .insertInto('plans')
+      .values({
+        id: saved.id,
+        created_at: saved.createdAt,
+        summary: toJson(saved.summary),
+        body: toJson(saved.body),
+      })
+      .execute();
+    return saved;
+  }
+
+  async getPlan(id: string): Promise<StoredPlan | null> {
+    const row = await this.#db
+      .selectFrom('plans')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row
+      ? {
+          id: row.id,
+          createdAt: row.created_at,
+          summary: fromJson(row.summary),
+          body: fromJson(row.body),
+        }
+      : null;
+  }
+
+  async listPlans(limit: number): Promise<StoredPlan[]> {
+    const rows = await this.#db
+      .selectFrom('plans')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      createdAt: row.created_at,
+      summary: fromJson(row.summary),
+      body: fromJson(row.body),
+    }));
+  }
+
+  async createRun(newRun: NewRun): Promise<Run> {
+    const row = {
+      id: newRun.id,
+      started_at: newRun.startedAt ?? this.#now(),
+      finished_at: null,
+      trigger: newRun.trigger,
+      cause: newRun.cause ?? null,
+      plan_id: newRun.planId ?? null,
+      status: 'running',
+      summary: null,
+    };
+    await this.#db.insertInto('runs').values(row).execute();
+    return run(row);
+  }
+
+  async finishRun(
+    id: string,
+    outcome: { status: Run['status']; summary?: unknown; finishedAt?: string },
+  ): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('runs')
+      .set({
+        status: outcome.status,
+        summary: toJson(outcome.summary),
+        finished_at: outcome.finishedAt ?? this.#now(),
+      })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return affected(result) > 0;
+  }
+
+  async getRun(id: string): Promise<Run | null> {
+    const row = await this.#db
+      .selectFrom('runs')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? run(row) : null;
+  }
+
+  async listRuns(limit: number): Promise<Run[]> {
+    const rows = await this.#db
+      .selectFrom('runs')
+      .selectAll()
+      .orderBy('started_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(run);
+  }
+
+  async recordOperation(result: OperationResult): Promise<void> {
+    const row = {
+      run_id: result.runId,
+      op_index: result.opIndex,
+      kind: result.kind,
+      target_key: result.key,
+      status: result.status,
+      cause: result.cause,
+      aws_request_id: result.awsRequestId,
+      attempts: result.attempts,
+      started_at: result.startedAt,
+      finished_at: result.finishedAt,
+    };
+    await this.#db
+      .insertInto('run_operations')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['run_id', 'op_index']).doUpdateSet({
+          kind: row.kind,
+          target_key: row.target_key,
+          status: row.status,
+          cause: row.cause,
+          aws_request_id: row.aws_request_id,
+          attempts: row.attempts,
+          started_at: row.started_at,
+          finished_at: row.finished_at,
+        }),
+      )
+      .execute();
+  }
+
+  async listOperations(runId: string): Promise<OperationResult[]> {
+    const rows = await this.#db
+      .selectFrom('run_operations')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .orderBy('op_index')
+      .execute();
+    return rows.map(operation);
+  }
+
+  // ------------------------------------------------------------ audit
+
+  async appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
+    const row = await this.#db
+      .insertInto('audit_log')
+      .values({
+        actor: entry.actor,
+        action: entry.action,
+        target: entry.target,
+        details: toJson(entry.details),
+        request_id: entry.requestId ?? null,
+        at: entry.at ?? this.#now(),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return audit(row);
+  }
+
+  async listAudit(query: {
+    limit: number;
+    afterId?: number;
+    target?: string;
+  }): Promise<AuditEntry[]> {
+    let select = this.#db.selectFrom('audit_log').selectAll();
+    if (query.afterId !== undefined) select = select.where('id', '>', query.afterId);
+    if (query.target !== undefined) select = select.where('target', '=', query.target);
+    const rows = await select.orderBy('id').limit(query.limit).execute();
+    return rows.map(audit);
+  }
+
+  // ------------------------------------------------------------ cursors
+
+  async getCursor(name: string): Promise<string | null> {
+    const row = await this.#db
+      .selectFrom('cursors')
+      .select('value')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row?.value ?? null;
+  }
+
+  async setCursor(name: string, value: string): Promise<void> {
+    await this.#db
+      .insertInto('cursors')
+      .values({ name, value, updated_at: this.#now() })
+      .onConflict((oc) =>
+        oc.column('name').doUpdateSet({
+          value: (eb) => eb.ref('excluded.value'),
+          updated_at: (eb) => eb.ref('excluded.updated_at'),
+        }),
+      )
+      .execute();
+  }
+
+  // ------------------------------------------------------------ ownership
+
+  async upsertOwnership(record: NewOwnership): Promise<{ created: boolean; record: Ownership }> {
+    const now = this.#now();
+    return this.#atomic(async (db) => {
+      const inserted = await db
+        .insertInto('ownership')
+        .values({
+          key: record.key,
+          kind: record.kind,
+          rule: record.rule,
+          created_by_run: record.createdByRun ?? null,
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted) return { created: true, record: ownership(inserted) };
+      const updated = await db
+        .updateTable('ownership')
+        .set({ kind: record.kind, rule: record.rule, updated_at: now })
+        .where('key', '=', record.key)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { created: false, record: ownership(updated) };
+    });
+  }
+
+  async getOwnership(key: string): Promise<Ownership | null> {
+    const row = await this.#db
+      .selectFrom('ownership')
+      .selectAll()
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return row ? ownership(row) : null;
+  }
+
+  async deleteOwnership(key: string): Promise<boolean> {
+    const result = await this.#db.deleteFrom('ownership').where('key', '=', key).executeTakeFirst();
+    return affected(result) > 0;
+  }
+
+  async listOwnership(query?: { kind?: OwnershipKind; rule?: string }): Promise<Ownership[]> {
+    let select = this.#db.selectFrom('ownership').selectAll();
+    if (query?.kind !== undefined) select = select.where('kind', '=', query.kind);
+    if (query?.rule !== undefined) select = select.where('rule', '=', query.rule);
+    const rows = await select.orderBy('key').execute();
+    return rows.map(ownership);
+  }
+}
