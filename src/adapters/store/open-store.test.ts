@@ -66,14 +66,24 @@ describe('openStore', () => {
     await Promise.all([file.close(), memory.close()]);
   });
 
-  it('logs the backend it opened', async () => {
+  it('logs the migrations it ran and the backend it opened', async () => {
     const lines: unknown[] = [];
     const logger = {
       info: (fields: object, message: string) => lines.push({ ...fields, message }),
       warn: (fields: object, message: string) => lines.push({ ...fields, message }),
     };
-    const store = await openStore('sqlite::memory:', { logger });
-    await store.close();
-    expect(lines).toEqual([{ backend: 'sqlite', message: 'store opened' }]);
+    const url = `sqlite:${join(dir, 'logged.db')}`;
+    await (await openStore(url, { logger })).close();
+    await (await openStore(url, { logger })).close();
+    expect(lines).toEqual([
+      {
+        backend: 'sqlite',
+        migration: '0001_initial',
+        status: 'Success',
+        message: 'store migration',
+      },
+      { backend: 'sqlite', message: 'store opened' },
+      { backend: 'sqlite', message: 'store opened' },
+    ]);
   });
 });

@@ -4,6 +4,7 @@
 import { UsageError } from '../../core/errors.js';
 import type { Store } from '../../ports/store.js';
 import { openPostgresStore, redactUrl } from './postgres/postgres-store.js';
+import { migrateOnOpen } from './kysely/store-migrations.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 
 /** The narrow logger the store uses (a pino logger fits). */
@@ -42,12 +43,12 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       throw new UsageError('store URL "sqlite:" needs a path, e.g. sqlite:./data/okta-aws-sync.db');
     store = await openSqliteStore(path, {
       ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
+      migrate: false,
     });
   } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     store = await openPostgresStore(url, {
       ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
+      migrate: false,
       onPoolError: (error) => logger?.warn({ err: error.message }, 'store connection error'),
     });
   } else {
@@ -56,6 +57,13 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       `unknown store ${scheme ? `scheme "${scheme}:" in ${redactUrl(url)}` : `URL "${url}"`}; use sqlite:PATH, sqlite::memory: or postgres://user@host:5432/db`,
     );
   }
-  logger?.info({ backend: store.capabilities.backend }, 'store opened');
+  const backend = store.capabilities.backend;
+  if (options.migrate !== false) {
+    const report = await migrateOnOpen(store);
+    for (const result of report.results) {
+      logger?.info({ backend, migration: result.name, status: result.status }, 'store migration');
+    }
+  }
+  logger?.info({ backend }, 'store opened');
   return store;
 }

@@ -237,8 +237,11 @@ export async function migrateStore(
   };
 }
 
-/** Runs migrations at open; a failed migration closes the store and throws. */
-export async function migrateOnOpen(store: Store): Promise<void> {
+/**
+ * Runs migrations at open and returns the report; a failed migration (or a too-new schema)
+ * closes the store and throws OperationalError.
+ */
+export async function migrateOnOpen(store: Store): Promise<MigrationReport> {
   try {
     const report = await store.migrate();
     if (report.error !== null) {
@@ -249,6 +252,7 @@ export async function migrateOnOpen(store: Store): Promise<void> {
         false,
       );
     }
+    return report;
   } catch (error) {
     await store.close();
     throw error;
