@@ -1,0 +1,145 @@
+import { Client, type Group, type User } from '@okta/okta-sdk-nodejs';
+import { OktaGroupId, OktaUserId } from '../../core/domain/ids.js';
+import type {
+  OktaDirectory,
+  OktaGroup,
+  OktaGroupType,
+  OktaMembership,
+  OktaUser,
+  OktaUserStatus,
+} from '../../core/domain/okta.js';
+import { OktaGroupTypes, OktaUserStatuses } from '../../core/domain/okta.js';
+import type { ReadProgressListener } from '../../ports/aws-readers.js';
+import type { OktaDirectoryReader } from '../../ports/okta-directory.js';
+import { mapConcurrent } from '../aws/map-concurrent.js';
+import { OktaRequestGate } from './okta-request-gate.js';
+
+export interface OktaClientOptions {
+  readonly orgUrl: string;
+  /** The SSWS API token (revealed from its Secret only here). */
+  readonly token: string;
+  readonly gate?: OktaRequestGate;
+}
+
+/**
+ * The official SDK client, configured for a sync service: every field passed explicitly (so a
+ * stray ~/.okta/okta.yaml or OKTA_CLIENT_* variable cannot redirect it), the response cache off
+ * (it serves stale objects with no TTL, okta.md §6.4), and our request gate as the executor.
+ */
+export function createOktaClient(options: OktaClientOptions): Client {
+  return new Client({
+    orgUrl: options.orgUrl,
+    token: options.token,
+    authorizationMode: 'SSWS',
+    cacheMiddleware: null,
+    requestExecutor: options.gate ?? new OktaRequestGate(),
+  });
+}
+
+export interface OktaReaderOptions {
+  readonly client: Client;
+  /** Groups whose members are read at once. Default 8. */
+  readonly concurrency?: number;
+  /** Page size (`limit`). Default 200, Okta's recommended maximum. */
+  readonly pageSize?: number;
+}
+
+/**
+ * Reads the whole Okta directory through the SDK. Users are listed twice: a plain list omits
+ * DEPROVISIONED users, so they are fetched with `filter=status eq "DEPROVISIONED"` (filter, not
+ * search: search is eventually consistent). Pages are followed with `for await`, skipping the
+ * `null` an empty page with a next link yields; `each()` would stop there silently (okta.md §6.2).
+ */
+export class SdkOktaDirectoryReader implements OktaDirectoryReader {
+  private readonly client: Client;
+  private readonly concurrency: number;
+  private readonly pageSize: number;
+
+  constructor(options: OktaReaderOptions) {
+    this.client = options.client;
+    this.concurrency = options.concurrency ?? 8;
+    this.pageSize = options.pageSize ?? 200;
+  }
+
+  async readDirectory(onProgress?: ReadProgressListener): Promise<OktaDirectory> {
+    const [listed, deprovisioned, rawGroups] = await Promise.all([
+      drain(this.client.userApi.listUsers({ limit: this.pageSize })),
+      drain(
+        this.client.userApi.listUsers({
+          filter: 'status eq "DEPROVISIONED"',
+          limit: this.pageSize,
+        }),
+      ),
+      drain(this.client.groupApi.listGroups({ limit: this.pageSize })),
+    ]);
+    const users = new Map<string, OktaUser>();
+    for (const user of [...listed, ...deprovisioned]) {
+      const converted = toOktaUser(user);
+      if (converted) users.set(converted.id, converted);
+    }
+    const groups = rawGroups
+      .map(toOktaGroup)
+      .filter((group): group is OktaGroup => group !== undefined)
+      .sort((a, b) => a.id.localeCompare(b.id));
+    let done = 0;
+    onProgress?.({ unit: 'okta groups', done, total: groups.length });
+    const perGroup = await mapConcurrent(groups, this.concurrency, async (group) => {
+      const members = await drain(
+        this.client.groupApi.listGroupUsers({ groupId: group.id, limit: this.pageSize }),
+      );
+      done += 1;
+      onProgress?.({ unit: 'okta groups', done, total: groups.length });
+      return members.flatMap((member): OktaMembership[] => {
+        if (!member.id || !OktaUserId.is(member.id)) return [];
+        // A member missing from both user lists (created mid-read) is still a member.
+        if (!users.has(member.id)) {
+          const converted = toOktaUser(member);
+          if (converted) users.set(converted.id, converted);
+        }
+        return [{ groupId: group.id, userId: member.id }];
+      });
+    });
+    return {
+      users: [...users.values()].sort((a, b) => a.id.localeCompare(b.id)),
+      groups,
+      memberships: perGroup
+        .flat()
+        .sort((a, b) => a.groupId.localeCompare(b.groupId) || a.userId.localeCompare(b.userId)),
+    };
+  }
+}
+
+async function drain<T>(collection: Promise<AsyncIterable<T | null>>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of await collection) if (item !== null) items.push(item);
+  return items;
+}
+
+function toOktaUser(user: User): OktaUser | undefined {
+  if (!user.id || !OktaUserId.is(user.id)) return undefined;
+  const profile = user.profile;
+  const status = String(user.status ?? 'ACTIVE');
+  return {
+    id: user.id,
+    login: profile?.login ?? '',
+    ...(profile?.email ? { email: profile.email } : {}),
+    ...(profile?.firstName ? { firstName: profile.firstName } : {}),
+    ...(profile?.lastName ? { lastName: profile.lastName } : {}),
+    status: (OktaUserStatuses as readonly string[]).includes(status)
+      ? (status as OktaUserStatus)
+      : 'ACTIVE',
+  };
+}
+
+function toOktaGroup(group: Group): OktaGroup | undefined {
+  if (!group.id || !OktaGroupId.is(group.id)) return undefined;
+  const type = String(group.type ?? 'OKTA_GROUP');
+  return {
+    id: group.id,
+    name: group.profile?.name ?? '',
+    ...(group.profile?.description ? { description: group.profile.description } : {}),
+    type: (OktaGroupTypes as readonly string[]).includes(type)
+      ? (type as OktaGroupType)
+      : 'OKTA_GROUP',
+  };
+}
