@@ -169,6 +169,8 @@ function describeIssue(issue: z.core.$ZodIssue, showFound: boolean): string {
     case 'too_small':
       return `expected ${bound('at least', issue.minimum, issue.origin)}, found ${measure(input, issue.origin, found)}`;
     case 'invalid_union': {
+      // A union given its own message (schema `error`) says best what it accepts.
+      if (issue.message.startsWith('expected ')) return `${issue.message}, found ${found}`;
       const expected = new Set<string>();
       for (const branch of issue.errors) {
         for (const inner of branch) {
@@ -232,5 +234,7 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'symbol') return 'an unresolved reference';
-  return 'a mapping';
+  const keys = typeof value === 'object' ? Object.keys(value) : [];
+  if (keys.length === 0) return 'an empty mapping';
+  return `a mapping (keys: ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', …' : ''})`;
 }

@@ -278,7 +278,7 @@ export function policyDocumentProblem(text: string): string | undefined {
     return `expected a policy document of at most ${inlinePolicyNonWhitespace} non-whitespace characters (IAM's inline role policy limit), found ${nonWhitespace}`;
   }
   if (!POLICY_CHARS.test(text)) {
-    return 'expected a policy document of characters U+0009, U+000A, U+000D and U+0020-U+00FF';
+    return 'expected a policy document of characters U+0009, U+000A, U+000D and U+0020-U+00FF, found others';
   }
   let document: unknown;
   try {
@@ -288,7 +288,7 @@ export function policyDocumentProblem(text: string): string | undefined {
     return `expected a JSON policy document, found text that is not JSON (${reason})`;
   }
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    return 'expected a JSON policy document (an object with Version and Statement)';
+    return `expected a JSON policy document (an object with Version and Statement), found ${Array.isArray(document) ? 'a list' : typeof document}`;
   }
   const { Version: version, Statement: statement } = document as Record<string, unknown>;
   if (version !== '2012-10-17' && version !== '2008-10-17') {
@@ -297,12 +297,16 @@ export function policyDocumentProblem(text: string): string | undefined {
   const statementOk =
     (Array.isArray(statement) && statement.length > 0) ||
     (typeof statement === 'object' && statement !== null);
-  if (!statementOk) return 'expected a policy document with a Statement (an object or a list)';
+  if (!statementOk) {
+    return `expected a policy document with a Statement (an object or a list), found ${statement === undefined ? 'none' : JSON.stringify(statement)}`;
+  }
   return undefined;
 }
 
 const inlinePolicySchema = z
-  .union([z.string(), z.record(z.string(), z.unknown())])
+  .union([z.string(), z.record(z.string(), z.unknown())], {
+    error: 'expected a policy file path, JSON text or a mapping',
+  })
   .transform((value, ctx) => {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     const problem = policyDocumentProblem(text);
@@ -387,22 +391,31 @@ const permissionSetTemplateSchema = z
 
 // ---- rules --------------------------------------------------------------------------------
 
-const accountSelectorObjectSchema = z.union([
-  z.strictObject({
-    ou: idString(OrganizationalUnitId),
-    recursive: z.boolean().default(true),
-  }),
-  z.strictObject({
-    tags: z
-      .record(z.string().min(1), z.string())
-      .refine((tags) => Object.keys(tags).length > 0, { error: 'expected at least one tag' }),
-  }),
-]);
+const ACCOUNT_SELECTOR_EXPECTED =
+  'expected "all", a 12-digit account id, a {capture} template, { ou, recursive } or { tags }';
 
-const accountEntrySchema = z.union([
-  z.string().meta({ description: '"all", a 12-digit account id, or a {capture} template.' }),
-  accountSelectorObjectSchema,
-]);
+const accountSelectorObjectSchema = z.union(
+  [
+    z.strictObject({
+      ou: idString(OrganizationalUnitId),
+      recursive: z.boolean().default(true),
+    }),
+    z.strictObject({
+      tags: z
+        .record(z.string().min(1), z.string())
+        .refine((tags) => Object.keys(tags).length > 0, { error: 'expected at least one tag' }),
+    }),
+  ],
+  { error: ACCOUNT_SELECTOR_EXPECTED },
+);
+
+const accountEntrySchema = z.union(
+  [
+    z.string().meta({ description: '"all", a 12-digit account id, or a {capture} template.' }),
+    accountSelectorObjectSchema,
+  ],
+  { error: ACCOUNT_SELECTOR_EXPECTED },
+);
 
 const ruleSchema = z
   .strictObject({
@@ -420,7 +433,9 @@ const ruleSchema = z
       .meta({ description: 'Exactly one of names, ids or namePattern.' }),
     permissionSet: z.string().min(1),
     template: z.string().min(1).optional(),
-    accounts: z.union([accountEntrySchema, z.array(accountEntrySchema)]),
+    accounts: z.union([accountEntrySchema, z.array(accountEntrySchema)], {
+      error: `${ACCOUNT_SELECTOR_EXPECTED}, or a list of them`,
+    }),
     assign: z.enum(AssignModes),
   })
   // Runs even when other parts of the rule failed (compileRule checks only well-typed parts),
@@ -526,7 +541,7 @@ function checkCrossReferences(value: unknown, ctx: z.RefinementCtx): void {
       ctx.addIssue({
         code: 'custom',
         path: ['permissionSets', name, 'tags', ownershipKey],
-        message: `expected no "${ownershipKey}" tag: the tool sets its ownership tag itself`,
+        message: `the tool sets its ownership tag "${ownershipKey}" itself; remove it here`,
       });
     }
   }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext, CommandResult } from '../cli-context.js';
+import { registerConfigCommand } from './config-command.js';
 
 /**
  * A command module registers its subcommands. `run` wraps a handler so that the single
@@ -11,4 +12,4 @@ export type RegisterCommand = (
 ) => void;
 
 /** Every command module, in help order. Add new commands here. */
-export const commandModules: readonly RegisterCommand[] = [];
+export const commandModules: readonly RegisterCommand[] = [registerConfigCommand];
