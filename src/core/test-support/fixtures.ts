@@ -3,16 +3,51 @@
  * derived from small numbers so tests read as "user 3 in group 2" and stay deterministic; every
  * builder returns values that pass the real id validators.
  */
-import type { IdcGroup, IdcUser } from '../domain/identity-center.js';
+import type {
+  AccountAssignment,
+  IdcGroup,
+  IdcUser,
+  PermissionSet,
+  ProvisioningStatus,
+} from '../domain/identity-center.js';
 import {
   AccountId,
   IdcGroupId,
   IdcUserId,
+  IdentityStoreId,
+  InstanceArn,
+  ManagedPolicyArn,
   OktaGroupId,
   OktaUserId,
   OrganizationalUnitId,
+  OrganizationId,
+  PermissionSetArn,
+  RootId,
 } from '../domain/ids.js';
 import type { OktaDirectory, OktaGroup, OktaMembership, OktaUser } from '../domain/okta.js';
+import type {
+  Account,
+  AccountStatus,
+  OrganizationalUnit,
+  OrganizationTree,
+  Tags,
+} from '../domain/organizations.js';
+import { linkPrincipals } from '../linking/link-principals.js';
+import type { ActualState } from '../plan/actual-state.js';
+import { computePlan, type PlanOptions } from '../plan/compute-plan.js';
+import type { Plan } from '../plan/plan.js';
+import {
+  DEFAULT_OWNERSHIP_TAG,
+  type AccountSelector,
+  type AssignMode,
+  type CaptureTemplate,
+  type CompiledRule,
+  type GroupMatcher,
+  type PermissionSetTemplate,
+  type SafetySettings,
+  type SyncPolicy,
+} from '../rules/compiled-rule.js';
+import { computeDesiredState, type DesiredState } from '../rules/desired-state.js';
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
@@ -100,4 +135,238 @@ export function idcUser(n: number, userName = `local${n}@example.com`): IdcUser 
 /** An IdC group with no Okta counterpart. */
 export function idcGroup(n: number, displayName = `local-group-${n}`): IdcGroup {
   return { groupId: idcGroupIdOf(n), displayName, externalIds: [] };
+}
+
+// ---- organisation ------------------------------------------------------------------------------
+
+export const ORGANIZATION_ID = OrganizationId.parse('o-abcdefghij');
+export const ROOT_ID = RootId.parse('r-ab12');
+export const INSTANCE_ARN = InstanceArn.parse('arn:aws:sso:::instance/ssoins-0123456789abcdef');
+export const IDENTITY_STORE_ID = IdentityStoreId.parse('d-9067000000');
+
+/** Permission set ARN number n in the fixture instance. */
+export const permissionSetArnOf = (n: number): PermissionSetArn =>
+  PermissionSetArn.parse(`arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-${pad(n, 16)}`);
+
+export interface AccountSpec {
+  readonly n: number;
+  /** The OU number it sits in directly; the root when absent. */
+  readonly ou?: number;
+  readonly status?: AccountStatus;
+  readonly tags?: Tags;
+  readonly name?: string;
+}
+
+/**
+ * An organisation tree from a compact spec: OUs as `{ n, parent? }` (parent another OU number,
+ * the root when absent) and accounts as AccountSpec. Account 0 is the management account unless
+ * `management` says otherwise.
+ */
+export function organizationTree(spec: {
+  readonly ous?: readonly {
+    readonly n: number;
+    readonly parent?: number;
+    readonly name?: string;
+  }[];
+  readonly accounts: readonly AccountSpec[];
+  readonly management?: number;
+}): OrganizationTree {
+  const ous = spec.ous ?? [];
+  const parentOf = new Map(ous.map((o) => [o.n, o.parent]));
+  const pathTo = (ou: number | undefined): (RootId | OrganizationalUnitId)[] => {
+    const path: (RootId | OrganizationalUnitId)[] = [];
+    for (let at = ou; at !== undefined; at = parentOf.get(at)) path.unshift(ouIdOf(at));
+    return [ROOT_ID, ...path];
+  };
+  const organizationalUnits: OrganizationalUnit[] = ous.map((o) => ({
+    id: ouIdOf(o.n),
+    name: o.name ?? `ou-${o.n}`,
+    parentId: o.parent === undefined ? ROOT_ID : ouIdOf(o.parent),
+  }));
+  const accounts: Account[] = spec.accounts.map((a) => ({
+    id: accountIdOf(a.n),
+    name: a.name ?? `account-${a.n}`,
+    email: `aws+${a.n}@example.com`,
+    status: a.status ?? 'ACTIVE',
+    tags: a.tags ?? {},
+    parentPath: pathTo(a.ou),
+  }));
+  return {
+    organization: {
+      id: ORGANIZATION_ID,
+      managementAccountId: accountIdOf(spec.management ?? 0),
+      root: { id: ROOT_ID, name: 'Root' },
+    },
+    organizationalUnits,
+    accounts,
+  };
+}
+
+// ---- rules and policy --------------------------------------------------------------------------
+
+/** A capture template from its source, placeholders found as config would. */
+export function captureTemplate(source: string): CaptureTemplate {
+  return {
+    source,
+    placeholders: [...source.matchAll(/\{([A-Za-z_$][\w$]*)\}/g)].map((m) => m[1] ?? ''),
+  };
+}
+
+export const selectIds = (...ids: readonly (string | number)[]): AccountSelector => ({
+  kind: 'ids',
+  ids: ids.map((id) => captureTemplate(typeof id === 'number' ? accountIdOf(id) : id)),
+});
+export const selectOu = (ou: number, recursive = true): AccountSelector => ({
+  kind: 'ou',
+  ou: ouIdOf(ou),
+  recursive,
+});
+export const selectTags = (tags: Tags): AccountSelector => ({ kind: 'tags', tags });
+export const selectAll: AccountSelector = { kind: 'all' };
+
+/** A compiled rule; `groups` is a list of names, `{ ids }` or a RegExp with named captures. */
+export function rule(
+  name: string,
+  spec: {
+    readonly groups: readonly string[] | { readonly ids: readonly string[] } | RegExp;
+    readonly permissionSet: string;
+    readonly template?: string;
+    readonly accounts: readonly AccountSelector[];
+    readonly assign?: AssignMode;
+  },
+): CompiledRule {
+  const groups: GroupMatcher =
+    spec.groups instanceof RegExp
+      ? {
+          kind: 'pattern',
+          pattern: spec.groups,
+          captureNames: [...spec.groups.source.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)].map(
+            (m) => m[1] ?? '',
+          ),
+        }
+      : 'ids' in spec.groups
+        ? { kind: 'ids', ids: spec.groups.ids }
+        : { kind: 'names', names: spec.groups };
+  return {
+    name,
+    groups,
+    permissionSet: captureTemplate(spec.permissionSet),
+    template: spec.template,
+    accounts: spec.accounts,
+    assign: spec.assign ?? 'USER',
+  };
+}
+
+/** A permission-set template with empty policy lists unless given. */
+export function psTemplate(overrides: Partial<PermissionSetTemplate> = {}): PermissionSetTemplate {
+  return { managedPolicies: [], customerManagedPolicies: [], tags: {}, ...overrides };
+}
+
+export const READ_ONLY_POLICY = ManagedPolicyArn.parse('arn:aws:iam::aws:policy/ReadOnlyAccess');
+export const ADMIN_POLICY = ManagedPolicyArn.parse('arn:aws:iam::aws:policy/AdministratorAccess');
+
+/** A sync policy; safety defaults: maxDeletes 25, nothing protected, no management account. */
+export function syncPolicy(spec: {
+  readonly rules: readonly CompiledRule[];
+  readonly templates?: Readonly<Record<string, PermissionSetTemplate>>;
+  readonly safety?: Partial<Omit<SafetySettings, 'protected'>> & {
+    readonly protected?: Partial<SafetySettings['protected']>;
+  };
+}): SyncPolicy {
+  return {
+    rules: spec.rules,
+    templates: spec.templates ?? {},
+    safety: {
+      maxDeletes: spec.safety?.maxDeletes ?? 25,
+      allowManagementAccount: spec.safety?.allowManagementAccount ?? false,
+      protected: {
+        accounts: spec.safety?.protected?.accounts ?? [],
+        permissionSets: spec.safety?.protected?.permissionSets ?? [],
+        principals: spec.safety?.protected?.principals ?? [],
+      },
+    },
+    ownershipTag: DEFAULT_OWNERSHIP_TAG,
+  };
+}
+
+// ---- actual state ------------------------------------------------------------------------------
+
+export const OWNED_TAGS: Tags = { [DEFAULT_OWNERSHIP_TAG.key]: DEFAULT_OWNERSHIP_TAG.value };
+
+/**
+ * A permission set as AWS would describe it: number n, a name, a definition from a template,
+ * owned (ownership tag added) unless `owned: false`, provisioned to the given account numbers.
+ */
+export function permissionSet(
+  n: number,
+  name: string,
+  template: PermissionSetTemplate = psTemplate(),
+  options: {
+    readonly owned?: boolean;
+    readonly provisionedTo?: readonly (number | readonly [number, ProvisioningStatus])[];
+  } = {},
+): PermissionSet {
+  return {
+    ...template,
+    name,
+    permissionSetArn: permissionSetArnOf(n),
+    tags: options.owned === false ? template.tags : { ...template.tags, ...OWNED_TAGS },
+    provisionedTo: (options.provisionedTo ?? []).map((p) =>
+      typeof p === 'number'
+        ? { accountId: accountIdOf(p), status: 'LATEST_PERMISSION_SET_PROVISIONED' as const }
+        : { accountId: accountIdOf(p[0]), status: p[1] },
+    ),
+  };
+}
+
+/** An account assignment in the fixture instance. */
+export function assignment(
+  account: number,
+  ps: PermissionSet,
+  principal: IdcUser | IdcGroup,
+): AccountAssignment {
+  return 'userId' in principal
+    ? {
+        instanceArn: INSTANCE_ARN,
+        accountId: accountIdOf(account),
+        permissionSetArn: ps.permissionSetArn,
+        principalType: 'USER',
+        principalId: principal.userId,
+      }
+    : {
+        instanceArn: INSTANCE_ARN,
+        accountId: accountIdOf(account),
+        permissionSetArn: ps.permissionSetArn,
+        principalType: 'GROUP',
+        principalId: principal.groupId,
+      };
+}
+
+export function actualState(spec: {
+  readonly organization: OrganizationTree;
+  readonly permissionSets?: readonly PermissionSet[];
+  readonly assignments?: readonly AccountAssignment[];
+  readonly users?: readonly IdcUser[];
+  readonly groups?: readonly IdcGroup[];
+}): ActualState {
+  return {
+    instance: { instanceArn: INSTANCE_ARN, identityStoreId: IDENTITY_STORE_ID, status: 'ACTIVE' },
+    organization: spec.organization,
+    permissionSets: spec.permissionSets ?? [],
+    assignments: spec.assignments ?? [],
+    users: spec.users ?? [],
+    groups: spec.groups ?? [],
+  };
+}
+
+/** Links, desired state and plan in one call, as the application will do it. */
+export function planOf(
+  policy: SyncPolicy,
+  okta: OktaDirectory,
+  actual: ActualState,
+  options: PlanOptions = {},
+): { readonly desired: DesiredState; readonly plan: Plan } {
+  const links = linkPrincipals(okta, { users: actual.users, groups: actual.groups });
+  const desired = computeDesiredState(policy, okta, actual.organization, links);
+  return { desired, plan: computePlan(desired, actual, options) };
 }
