@@ -168,6 +168,14 @@ const HOOKS_MANAGE = ['okta.eventHooks.manage'] as const;
 
 const MAX_BODY_BYTES = 1_000_000;
 
+function safeDecode(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}
+
 function requestId(): string {
   return randomBytes(20).toString('base64url').slice(0, 27);
 }
@@ -1176,7 +1184,7 @@ export async function startOktaSimulator(
         if (r.method === method) {
           matched = r;
           params = Object.fromEntries(
-            Object.entries(m.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]),
+            Object.entries(m.groups ?? {}).map(([k, v]) => [k, safeDecode(v)]),
           );
           break;
         }

@@ -13,7 +13,7 @@ import {
 import type { DirectoryChange, OktaDirectory, SimGroup, SimUser } from './okta-directory.js';
 
 /** The Issuer that SCIM-pushed principals carry in identity-store `ExternalIds`. */
-export const oktaScimIssuer = 'okta-aws-sync-simulator.okta.com';
+export const oktaScimIssuer = 'scim.okta.com';
 
 /** Where and how the "AWS IAM Identity Center" app pushes. */
 export interface ScimPushOptions {
@@ -66,9 +66,15 @@ export interface ScimPushRecord {
  *
  * Each change schedules a reconcile of the affected user/group after `lagMs`; reconciles run one
  * at a time, read the directory as it is then, and converge the identity store to it. Identity
- * store ids are remembered per Okta id. `ExternalIds: [{Issuer: oktaScimIssuer, Id: <okta id>}]`
- * is added to CreateUser/CreateGroup request bodies (the public API has no such member; SCIM
- * sets it), so the AWS simulator must accept that field to record it.
+ * store ids are remembered per Okta id.
+ *
+ * ExternalIds: the public identitystore API cannot set them (only SCIM can), so creation goes
+ * through the AWS simulator's SCIM-like control route `POST /_sim/admin/push-user|push-group`
+ * with `externalId` = the Okta id; the AWS simulator records
+ * `ExternalIds: [{Issuer: <its externalIdIssuer, default "scim.okta.com">, Id}]`. Against an
+ * endpoint without that route, CreateUser/CreateGroup are sent through the SDK with
+ * `ExternalIds: [{Issuer: oktaScimIssuer, Id}]` added to the JSON body. Updates, deletes and
+ * memberships always use the identitystore API.
  */
 export class ScimPush {
   readonly records: ScimPushRecord[] = [];
@@ -163,6 +169,33 @@ export class ScimPush {
     this.timers.add(timer);
   }
 
+  private scimRoute: boolean | undefined;
+
+  /** The AWS simulator's SCIM-like route; undefined when the endpoint has none. */
+  private async scimControl(
+    op: 'push-user' | 'push-group',
+    body: Record<string, string>,
+  ): Promise<{ userId?: string; groupId?: string } | undefined> {
+    if (this.scimRoute === false) return undefined;
+    const res = await fetch(`${this.options.awsEndpoint.replace(/\/$/, '')}/_sim/admin/${op}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (
+      res.status === 404 ||
+      res.status === 403 ||
+      !(res.headers.get('content-type') ?? '').includes('json')
+    ) {
+      this.scimRoute = false;
+      return undefined;
+    }
+    if (!res.ok) throw new Error(`SCIM push ${op} failed: HTTP ${res.status} ${text}`);
+    this.scimRoute = true;
+    return JSON.parse(text) as { userId?: string; groupId?: string };
+  }
+
   private async attempt(op: string, oktaId: string, fn: () => Promise<void>): Promise<boolean> {
     try {
       await fn();
@@ -252,6 +285,15 @@ export class ScimPush {
     }
     if (!idcId) {
       const ok = await this.attempt('CreateGroup', oktaId, async () => {
+        const viaScim = await this.scimControl('push-group', {
+          displayName: group.profile.name,
+          ...(group.profile.description ? { description: group.profile.description } : {}),
+          externalId: oktaId,
+        });
+        if (viaScim?.groupId) {
+          this.groupIds.set(oktaId, viaScim.groupId);
+          return;
+        }
         const cmd = new CreateGroupCommand({
           IdentityStoreId: store,
           DisplayName: group.profile.name,
