@@ -101,7 +101,7 @@ describe('OktaLogPoller against the Okta simulator (real SDK over HTTP)', () => 
     const result = await poller().pollOnce();
     // Only carol's activation is new; the suspension came through the hook first.
     expect(result.added).toBe(1);
-    expect((await store.getEvent(suspended.uuid as string))?.channel).toBe('hook');
+    expect((await store.getEvent(suspended.uuid))?.channel).toBe('hook');
   });
 
   it('backs off on 429 until X-Rate-Limit-Reset and keeps the cursor', async () => {
