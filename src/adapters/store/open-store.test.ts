@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { OperationalError, UsageError } from '../../core/errors.js';
+import { OperationalError } from '../../core/errors.js';
 import { openStore } from './open-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'okta-aws-sync-open-store-'));
@@ -30,9 +30,10 @@ describe('openStore', () => {
       /store URL postgres:\/\/db:notaport\/x is not a valid PostgreSQL URL/,
     ],
     ['postgresql:///x', /needs a host/],
-  ])('rejects %s with a usage message', async (url, message) => {
+  ])('rejects %s as STORE_URL_INVALID with a clear message', async (url, message) => {
     const error = await openError(url);
-    expect(error).toBeInstanceOf(UsageError);
+    expect(error).toBeInstanceOf(OperationalError);
+    expect((error as OperationalError).code).toBe('STORE_URL_INVALID');
     expect((error as Error).message).toMatch(message);
   });
 

@@ -1,7 +1,7 @@
 /**
  * Opens the store named by a URL; the one place that chooses a backend.
  */
-import { UsageError } from '../../core/errors.js';
+import { OperationalError } from '../../core/errors.js';
 import type { Store } from '../../ports/store.js';
 import { openPostgresStore, redactUrl } from './postgres/postgres-store.js';
 import { migrateOnOpen } from './kysely/store-migrations.js';
@@ -30,8 +30,8 @@ export interface OpenStoreOptions {
  * - `sqlite:PATH` (relative to the working directory) or `sqlite::memory:`;
  * - `postgres://…` or `postgresql://…`, with an optional `?schema=name`.
  *
- * Throws UsageError for an unknown scheme or malformed URL; OperationalError with code
- * STORE_UNREACHABLE (cannot connect or open), STORE_SCHEMA_TOO_NEW (migrated by a newer build),
+ * Throws OperationalError (CLI exit 1, as the product contract asks for a store it cannot use)
+ * with code STORE_URL_INVALID (unknown scheme, malformed URL), STORE_UNREACHABLE (cannot connect or open), STORE_SCHEMA_TOO_NEW (migrated by a newer build),
  * or STORE_MIGRATION_FAILED. Messages never contain the URL's password.
  */
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
@@ -40,7 +40,11 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (path === '')
-      throw new UsageError('store URL "sqlite:" needs a path, e.g. sqlite:./data/okta-aws-sync.db');
+      throw new OperationalError(
+        'store URL "sqlite:" needs a path, e.g. sqlite:./data/okta-aws-sync.db',
+        'STORE_URL_INVALID',
+        false,
+      );
     store = await openSqliteStore(path, {
       ...(options.clock ? { clock: options.clock } : {}),
       migrate: false,
@@ -53,8 +57,10 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     });
   } else {
     const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
-    throw new UsageError(
+    throw new OperationalError(
       `unknown store ${scheme ? `scheme "${scheme}:" in ${redactUrl(url)}` : `URL "${url}"`}; use sqlite:PATH, sqlite::memory: or postgres://user@host:5432/db`,
+      'STORE_URL_INVALID',
+      false,
     );
   }
   const backend = store.capabilities.backend;

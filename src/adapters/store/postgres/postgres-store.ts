@@ -5,7 +5,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 
-import { OperationalError, UsageError } from '../../../core/errors.js';
+import { OperationalError } from '../../../core/errors.js';
 import type { Store, StoreCapabilities } from '../../../ports/store.js';
 import { KyselyStore } from '../kysely/kysely-store.js';
 import type { StoreDdlTraits } from '../kysely/store-migrations.js';
@@ -30,6 +30,10 @@ const postgresDdl: StoreDdlTraits = {
   binaryText: (column) => column.modifyFront(sql`collate "C"`),
 };
 
+function invalidUrl(message: string): OperationalError {
+  return new OperationalError(message, 'STORE_URL_INVALID', false);
+}
+
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** The URL with its password masked, for messages. */
@@ -46,7 +50,8 @@ export function redactUrl(url: string): string {
 
 /**
  * Opens the PostgreSQL store at `url` (`postgres://` or `postgresql://`, optional `?schema=`,
- * created if missing) and migrates it. Throws UsageError for a malformed URL or schema name,
+ * created if missing) and migrates it. Throws OperationalError STORE_URL_INVALID for a malformed
+ * URL or schema name,
  * OperationalError STORE_UNREACHABLE when the server cannot be reached or refuses the login,
  * STORE_SCHEMA_TOO_NEW when a newer build migrated it, STORE_MIGRATION_FAILED.
  */
@@ -58,17 +63,15 @@ export async function openPostgresStore(
   try {
     parsed = new URL(url);
   } catch {
-    throw new UsageError(`store URL ${redactUrl(url)} is not a valid PostgreSQL URL`);
+    throw invalidUrl(`store URL ${redactUrl(url)} is not a valid PostgreSQL URL`);
   }
   if (parsed.hostname === '') {
-    throw new UsageError(
-      `store URL ${redactUrl(url)} needs a host, e.g. postgres://user@host:5432/db`,
-    );
+    throw invalidUrl(`store URL ${redactUrl(url)} needs a host, e.g. postgres://user@host:5432/db`);
   }
   const schema = parsed.searchParams.get('schema') ?? undefined;
   parsed.searchParams.delete('schema');
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
-    throw new UsageError(
+    throw invalidUrl(
       `store URL schema "${schema}" must be a lower-case identifier (letters, digits, _)`,
     );
   }
