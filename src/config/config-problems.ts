@@ -105,6 +105,7 @@ export function problemsFromIssues(
   issues: readonly z.core.$ZodIssue[],
   locator: SourceLocator,
   sensitive: (at: DocumentPath) => boolean,
+  knownKeys: (at: DocumentPath) => readonly string[] = () => [],
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of issues.flatMap((issue) => flattenUnions(issue, []))) {
@@ -112,8 +113,9 @@ export function problemsFromIssues(
       (segment): segment is string | number => typeof segment !== 'symbol',
     );
     if (issue.code === 'unrecognized_keys') {
+      const known = knownKeys(at);
       for (const key of issue.keys) {
-        problems.push(locator.problem([...at, key], `unknown key "${key}"`, true));
+        problems.push(locator.problem([...at, key], unknownKeyMessage(key, known), true));
       }
       continue;
     }
@@ -127,6 +129,33 @@ export function problemsFromIssues(
     problems.push(locator.problem(at, describeIssue(issue, !sensitive(at)), atKey));
   }
   return problems;
+}
+
+function unknownKeyMessage(key: string, known: readonly string[]): string {
+  const close = known.filter((candidate) => isClose(key, candidate));
+  if (close.length > 0)
+    return `unknown key "${key}" (did you mean ${close.map((k) => `"${k}"`).join(' or ')}?)`;
+  if (known.length > 0) return `unknown key "${key}" (expected one of ${known.join(', ')})`;
+  return `unknown key "${key}"`;
+}
+
+/** One a prefix of the other ignoring case, or at most two edits apart (a typo). */
+function isClose(a: string, b: string): boolean {
+  const [lowerA, lowerB] = [a.toLowerCase(), b.toLowerCase()];
+  if (lowerA.startsWith(lowerB) || lowerB.startsWith(lowerA)) return true;
+  if (Math.abs(a.length - b.length) > 2) return false;
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row.push(
+        Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost),
+      );
+    }
+    previous = row;
+  }
+  return (previous[b.length] ?? Infinity) <= 2;
 }
 
 /** A union issue whose branches failed at the root (wrong type); the rest matched its type. */

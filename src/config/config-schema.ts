@@ -195,7 +195,7 @@ const serverSchema = z.strictObject({
   port: z.int().min(0).max(65_535).default(8080),
   apiToken: secretSchema
     .optional()
-    .meta({ description: 'Bearer token for /api/v1 (a reference); without it the API is off.' }),
+    .meta({ description: 'Bearer token that /api/v1 requires (a reference).' }),
 });
 
 const reconcileSchema = z.strictObject({
@@ -583,4 +583,52 @@ export function configJsonSchema(): Record<string, unknown> {
     },
   });
   return { ...schema, title: 'okta-aws-sync config' };
+}
+
+/**
+ * The keys a mapping at `at` may have, walking the schema (through optional, default, pipe,
+ * record, list and union wrappers), for "did you mean" hints. Empty when unknown.
+ */
+export function knownKeysAt(at: readonly (string | number)[]): string[] {
+  let current: z.core.$ZodType[] = [configSchema];
+  for (const segment of [...at, undefined]) {
+    const next: z.core.$ZodType[] = [];
+    const keys = new Set<string>();
+    const visit = (schema: z.core.$ZodType): void => {
+      const def = schema._zod.def as unknown as Record<string, unknown> & { type: string };
+      switch (def.type) {
+        case 'optional':
+        case 'nullable':
+        case 'default':
+        case 'prefault':
+        case 'readonly':
+          visit(def.innerType as z.core.$ZodType);
+          return;
+        case 'pipe':
+          visit(def.in as z.core.$ZodType);
+          return;
+        case 'union':
+          for (const option of def.options as z.core.$ZodType[]) visit(option);
+          return;
+        case 'object': {
+          const shape = def.shape as Record<string, z.core.$ZodType>;
+          if (segment === undefined) Object.keys(shape).forEach((key) => keys.add(key));
+          else if (typeof segment === 'string' && shape[segment]) next.push(shape[segment]);
+          return;
+        }
+        case 'record':
+          if (segment !== undefined) next.push(def.valueType as z.core.$ZodType);
+          return;
+        case 'array':
+          if (typeof segment === 'number') next.push(def.element as z.core.$ZodType);
+          return;
+        default:
+          return;
+      }
+    };
+    current.forEach(visit);
+    if (segment === undefined) return [...keys];
+    current = next;
+  }
+  return [];
 }

@@ -126,7 +126,7 @@ const MISTAKES: {
   {
     name: 'unknown key',
     text: doc(...OKTA, '  tokn: x', ...TEMPLATES, 'rules:', ...rule()),
-    problems: ['4:3: okta.tokn: unknown key "tokn"'],
+    problems: ['4:3: okta.tokn: unknown key "tokn" (did you mean "token"?)'],
   },
   {
     name: 'wrong type',
@@ -395,6 +395,23 @@ const MISTAKES: {
 ];
 
 describe('loadConfig: one row per kind of mistake', () => {
+  it('suggests the key meant, or lists the keys allowed', async () => {
+    const problems = await problemsOf(
+      doc(
+        ...OKTA,
+        'aws: { discovery: { memberRole: x }, regoin: us-east-1, zzz: 1 }',
+        ...TEMPLATES,
+        '    descripton: x',
+      ),
+    );
+    expect(problems).toEqual([
+      '4:21: aws.discovery.memberRole: unknown key "memberRole" (did you mean "memberRoleName"?)',
+      '4:38: aws.regoin: unknown key "regoin" (did you mean "region"?)',
+      '4:57: aws.zzz: unknown key "zzz" (expected one of region, instanceArn, endpoint, assumeRoleArn, rateLimit, discovery)',
+      '8:5: permissionSets.ReadOnly.descripton: unknown key "descripton" (did you mean "description"?)',
+    ]);
+  });
+
   it.each(MISTAKES)('$name', async ({ text, problems: expected, env }) => {
     const problems = await problemsOf(text, env);
     expect(problems).toHaveLength(expected.length);

@@ -11,7 +11,7 @@ import {
   type ConfigProblem,
   type DocumentPath,
 } from './config-problems.js';
-import { configSchema, type Config } from './config-schema.js';
+import { configSchema, knownKeysAt, type Config } from './config-schema.js';
 import { resolveReferences } from './reference-resolver.js';
 
 export interface LoadConfigOptions {
@@ -108,7 +108,7 @@ export async function parseConfigText(
       const at = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
       return !failedPaths.some((failed) => isPrefix(failed, at));
     });
-    problems.push(...problemsFromIssues(issues, locator, isSensitive));
+    problems.push(...problemsFromIssues(issues, locator, isSensitive, knownKeysAt));
   }
   // When parsing failed only where a reference did, those problems are already in the list.
   if (problems.length > 0 || !parsed.success) throw configErrorFor(file, problems);
