@@ -1,4 +1,5 @@
 import {
+  GetRoleCommand,
   ListSAMLProvidersCommand,
   paginateListAccountAliases,
   paginateListAttachedGroupPolicies,
@@ -8,7 +9,6 @@ import {
   paginateListGroupsForUser,
   paginateListRolePolicies,
   paginateListRoles,
-  paginateListRoleTags,
   paginateListUsers,
   type AttachedPolicy as SdkAttachedPolicy,
   type IAMClient,
@@ -43,8 +43,8 @@ export interface AccountIamReaderOptions {
 const IDC_SAML_PROVIDER = /^AWSSSO_[0-9a-f]{16}_DO_NOT_DELETE$/;
 
 /**
- * Reads IAM in one account. Per role: ListAttachedRolePolicies, ListRolePolicies and ListRoleTags
- * (ListRoles omits tags). Trust policies arrive URL-encoded and are decoded here. When the role
+ * Reads IAM in one account. Per role: ListAttachedRolePolicies, ListRolePolicies and GetRole (ListRoles
+ * omits tags). Trust policies arrive URL-encoded and are decoded here. When the role
  * cannot be assumed (or the first call is denied), the account is reported as not inspected.
  */
 export class AwsAccountIamReader implements AccountIamReader {
@@ -106,10 +106,9 @@ export class AwsAccountIamReader implements AccountIamReader {
           paginateListRolePolicies({ client: iam, pageSize: 1000 }, { RoleName: roleName }),
           (page) => page.PolicyNames,
         ),
-        collectPages(
-          paginateListRoleTags({ client: iam, pageSize: 1000 }, { RoleName: roleName }),
-          (page) => page.Tags,
-        ),
+        iam
+          .send(new GetRoleCommand({ RoleName: roleName }))
+          .then((output) => output.Role?.Tags ?? []),
       ]);
       let trustPolicy: string;
       try {

@@ -14,10 +14,20 @@ import type { OktaDirectoryReader } from '../../ports/okta-directory.js';
 import { mapConcurrent } from '../aws/map-concurrent.js';
 import { OktaRequestGate } from './okta-request-gate.js';
 
+/** SSWS token, or an OAuth 2.0 service app (private_key_jwt), as the config allows. */
+export type OktaAuth =
+  | { readonly kind: 'ssws'; readonly token: string }
+  | {
+      readonly kind: 'oauth';
+      readonly clientId: string;
+      readonly privateKey: string;
+      readonly keyId?: string;
+      readonly scopes: readonly string[];
+    };
+
 export interface OktaClientOptions {
   readonly orgUrl: string;
-  /** The SSWS API token (revealed from its Secret only here). */
-  readonly token: string;
+  readonly auth: OktaAuth;
   readonly gate?: OktaRequestGate;
 }
 
@@ -27,12 +37,22 @@ export interface OktaClientOptions {
  * (it serves stale objects with no TTL, okta.md §6.4), and our request gate as the executor.
  */
 export function createOktaClient(options: OktaClientOptions): Client {
-  return new Client({
+  const common = {
     orgUrl: options.orgUrl,
-    token: options.token,
-    authorizationMode: 'SSWS',
     cacheMiddleware: null,
     requestExecutor: options.gate ?? new OktaRequestGate(),
+  };
+  const { auth } = options;
+  if (auth.kind === 'ssws') {
+    return new Client({ ...common, token: auth.token, authorizationMode: 'SSWS' });
+  }
+  return new Client({
+    ...common,
+    authorizationMode: 'PrivateKey',
+    clientId: auth.clientId,
+    privateKey: auth.privateKey,
+    scopes: [...auth.scopes],
+    ...(auth.keyId ? { keyId: auth.keyId } : {}),
   });
 }
 

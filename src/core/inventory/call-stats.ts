@@ -53,3 +53,30 @@ export function byOperation(
   for (const stat of stats) if (stat.service === service) result[stat.operation] = stat;
   return result;
 }
+
+/**
+ * The calls made between two snapshots of cumulative counters (`after − before`), dropping
+ * operations with no requests in between. Lets one run report its own calls while the counters
+ * keep counting for the process (and `/metrics`).
+ */
+export function diffCallStats(
+  before: readonly OperationCallStats[],
+  after: readonly OperationCallStats[],
+): OperationCallStats[] {
+  const earlier = new Map(before.map((stat) => [`${stat.service}\u0000${stat.operation}`, stat]));
+  const result: OperationCallStats[] = [];
+  for (const stat of after) {
+    const base = earlier.get(`${stat.service}\u0000${stat.operation}`);
+    const diff: OperationCallStats = {
+      service: stat.service,
+      operation: stat.operation,
+      calls: stat.calls - (base?.calls ?? 0),
+      requests: stat.requests - (base?.requests ?? 0),
+      throttled: stat.throttled - (base?.throttled ?? 0),
+      transientErrors: stat.transientErrors - (base?.transientErrors ?? 0),
+      failed: stat.failed - (base?.failed ?? 0),
+    };
+    if (diff.requests > 0) result.push(diff);
+  }
+  return result;
+}
