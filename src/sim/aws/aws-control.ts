@@ -135,6 +135,8 @@ export interface AwsSimulatorControl {
   removeGroupMember(groupId: string, userId: string): boolean;
   deleteUser(userId: string): boolean;
   deleteGroup(groupId: string): boolean;
+  /** Operation names the simulator implements, per service. */
+  implementedOperations(): Readonly<Record<SimServiceName, readonly string[]>>;
   /** The HTTP form of this API; `path` starts with `/_sim`. */
   http(method: string, path: string, body: string | undefined): { status: number; body: unknown };
 }
@@ -146,6 +148,7 @@ export function createAwsControl(deps: {
   callLog: CallLog;
   credentials: CredentialStore;
   onQuotasChanged: () => void;
+  implementedOperations: () => Readonly<Record<SimServiceName, readonly string[]>>;
 }): AwsSimulatorControl {
   const { runtime, ssoAdmin, callLog } = deps;
   const { state, settings } = runtime;
@@ -278,6 +281,7 @@ export function createAwsControl(deps: {
         if (m.GroupId === groupId) control.removeGroupMember(m.GroupId, m.UserId);
       return true;
     },
+    implementedOperations: deps.implementedOperations,
     http: (method, path, body) => {
       try {
         return { status: 200, body: route(control, method, path, body) };
@@ -335,6 +339,8 @@ function route(
         return control.calls();
       case 'faults':
         return control.getFaults();
+      case 'operations':
+        return control.implementedOperations();
     }
     throw new ControlError(404, `no such control resource: ${path}`);
   }

@@ -252,6 +252,10 @@ export async function startAwsSimulator(options: AwsSimulatorOptions = {}): Prom
     callLog,
     credentials,
     onQuotasChanged: () => buckets.clear(),
+    implementedOperations: () =>
+      Object.fromEntries(
+        [...services.values()].map((s) => [s.name, Object.keys(s.handlers).sort()]),
+      ) as Record<SimServiceName, string[]>,
   });
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
 

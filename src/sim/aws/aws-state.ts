@@ -321,12 +321,30 @@ export function putRole(
   return created;
 }
 
+/**
+ * A plausible IdP metadata document. IAM's model requires 1000+ characters, which a real
+ * document with its signing certificate always has.
+ */
+function samlMetadata(name: string): string {
+  const certificate = Buffer.from(`simulated signing certificate for ${name} `.repeat(24)).toString(
+    'base64',
+  );
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="http://www.okta.com/sim${name}">` +
+    `<md:IDPSSODescriptor WantAuthnRequestsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">` +
+    `<md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>${certificate}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>` +
+    `<md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</md:NameIDFormat>` +
+    `<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://example.okta.com/app/amazon_aws/sim/sso/saml"/>` +
+    `</md:IDPSSODescriptor></md:EntityDescriptor>`
+  );
+}
+
 /** Adds a SAML provider to an account's IAM. */
 export function putSamlProvider(
   state: AwsState,
   accountId: string,
   name: string,
-  metadataDocument = '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata"/>',
+  metadataDocument = samlMetadata(name),
 ): SamlProvider {
   const arn = `arn:aws:iam::${accountId}:saml-provider/${name}`;
   const provider: SamlProvider = {
