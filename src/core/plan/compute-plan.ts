@@ -6,7 +6,7 @@ import {
   type DesiredState,
 } from '../rules/desired-state.js';
 import type { ActualState } from './actual-state.js';
-import { diffPermissionSet, needsProvision } from './diff-permission-set.js';
+import { diffPermissionSet, needsProvision, planBoundary } from './diff-permission-set.js';
 import {
   PLAN_VERSION,
   PLAN_WAVES,
@@ -525,10 +525,19 @@ function sortedDefinition(definition: PermissionSetDefinition): PlanPermissionSe
     const value = definition.tags[key];
     if (value !== undefined) tags[key] = value;
   }
+  // Built field by field in schema order, so a parsed plan re-serialises byte for byte.
   return {
-    ...definition,
+    name: definition.name,
+    description: definition.description,
+    sessionDuration: definition.sessionDuration,
+    relayState: definition.relayState,
     managedPolicies: [...definition.managedPolicies],
-    customerManagedPolicies: definition.customerManagedPolicies.map((r) => ({ ...r })),
+    customerManagedPolicies: definition.customerManagedPolicies.map((r) => ({
+      name: r.name,
+      path: r.path || '/',
+    })),
+    inlinePolicy: definition.inlinePolicy,
+    permissionsBoundary: planBoundary(definition.permissionsBoundary),
     tags,
   };
 }

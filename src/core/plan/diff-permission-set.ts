@@ -113,7 +113,11 @@ export function diffPermissionSet(
   if (boundaryKey(desired.permissionsBoundary) !== boundaryKey(actual.permissionsBoundary)) {
     changes.push(
       desired.permissionsBoundary
-        ? { field: 'permissionsBoundary', action: 'put', boundary: desired.permissionsBoundary }
+        ? {
+            field: 'permissionsBoundary',
+            action: 'put',
+            boundary: planBoundary(desired.permissionsBoundary),
+          }
         : { field: 'permissionsBoundary', action: 'delete' },
     );
   }
@@ -136,3 +140,20 @@ export function diffPermissionSet(
 export function needsProvision(change: PermissionSetChange): boolean {
   return change.field !== 'tag';
 }
+
+/** A boundary as plain plan data, keys in schema order. */
+export function planBoundary(
+  boundary: PermissionsBoundary | undefined,
+): PermissionSetChangeBoundary | undefined {
+  if (!boundary) return undefined;
+  return boundary.kind === 'managed'
+    ? { kind: 'managed', managedPolicyArn: boundary.managedPolicyArn }
+    : {
+        kind: 'customer-managed',
+        reference: { name: boundary.reference.name, path: boundary.reference.path || '/' },
+      };
+}
+
+type PermissionSetChangeBoundary = NonNullable<
+  Extract<PermissionSetChange, { field: 'permissionsBoundary' }>['boundary']
+>;
