@@ -59,6 +59,8 @@ export interface HookDeliveryRecord {
   attempt: number;
   outcome: 'delivered' | 'http-error' | 'timeout' | 'network-error' | 'dropped';
   status?: number;
+  /** Set when the `delay` fault held this delivery back. */
+  delayedMs?: number;
   at: string;
 }
 
@@ -82,6 +84,10 @@ export class EventHookService {
   faults: HookDeliveryFaults;
   private readonly batches = new Map<string, { events: LogEvent[]; timer: NodeJS.Timeout }>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly held = new Map<
+    string,
+    { deliveries: (() => Promise<void>)[]; timer: NodeJS.Timeout | undefined }
+  >();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
 
@@ -369,7 +375,7 @@ export class EventHookService {
         clearTimeout(b.timer);
         this.flushBatch(hookId);
       }
-      if (this.inFlight.size === 0 && this.timers.size === 0) return;
+      if (this.inFlight.size === 0 && this.timers.size === 0 && this.held.size === 0) return;
       await Promise.race([...this.inFlight, new Promise((r) => setTimeout(r, 10))]);
     }
   }
@@ -380,6 +386,7 @@ export class EventHookService {
     this.batches.clear();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.held.clear();
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -404,12 +411,9 @@ export class EventHookService {
       return;
     }
     let events = batch.events;
-    let wait = 0;
-    if (this.random() < (f.reorder ?? 0)) {
-      events = [...events].reverse();
-      wait += (f.delayMs ?? 200) + 3 * (f.batchWindowMs ?? 50);
-    }
-    if (this.random() < (f.delay ?? 0)) wait += f.delayMs ?? 200;
+    const reorder = this.random() < (f.reorder ?? 0);
+    if (reorder) events = [...events].reverse();
+    const wait = this.random() < (f.delay ?? 0) ? (f.delayMs ?? 200) : 0;
     const copies = this.random() < (f.duplicate ?? 0) ? 2 : 1;
     const envelope = {
       eventType: 'com.okta.event_hook',
@@ -422,16 +426,62 @@ export class EventHookService {
       contentType: 'application/json',
     };
     const body = JSON.stringify(envelope);
-    for (let i = 0; i < copies; i++) {
-      if (wait > 0) {
+    const deliver = async (): Promise<void> => {
+      if (wait > 0) await this.sleep(wait);
+      for (let i = 0; i < copies; i++) await this.send(hook, eventId, uuids, body, wait);
+    };
+    if (reorder) {
+      // Held back until the hook's next delivery has gone out (or delayMs passes), so a later
+      // batch overtakes it: the receiver sees B before A.
+      const held = this.held.get(hookId) ?? { deliveries: [], timer: undefined };
+      held.deliveries.push(deliver);
+      this.held.set(hookId, held);
+      if (!held.timer) {
         const timer = setTimeout(() => {
           this.timers.delete(timer);
-          this.track(this.send(hook, eventId, uuids, body));
-        }, wait);
+          held.timer = undefined;
+          this.releaseHeld(hookId, Promise.resolve());
+        }, f.delayMs ?? 200);
+        held.timer = timer;
         this.timers.add(timer);
-      } else {
-        this.track(this.send(hook, eventId, uuids, body));
       }
+      return;
+    }
+    const sent = deliver();
+    this.track(sent);
+    this.releaseHeld(hookId, sent);
+  }
+
+  private releaseHeld(hookId: string, after: Promise<void>): void {
+    const held = this.held.get(hookId);
+    if (!held) return;
+    this.held.delete(hookId);
+    if (held.timer) {
+      clearTimeout(held.timer);
+      this.timers.delete(held.timer);
+    }
+    this.track(
+      after.then(async () => {
+        for (const deliver of held.deliveries) await deliver();
+      }),
+    );
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+
+  /** Sends every queued batch now (tests); deliveries then proceed asynchronously. */
+  flushBatches(): void {
+    for (const [hookId, b] of this.batches) {
+      clearTimeout(b.timer);
+      this.flushBatch(hookId);
     }
   }
 
@@ -449,7 +499,13 @@ export class EventHookService {
   }
 
   /** One delivery: at most two attempts; a 4xx is final, a 5xx or timeout is retried once. */
-  private async send(hook: SimHook, eventId: string, uuids: string[], body: string): Promise<void> {
+  private async send(
+    hook: SimHook,
+    eventId: string,
+    uuids: string[],
+    body: string,
+    delayedMs: number,
+  ): Promise<void> {
     let failure = '';
     for (let attempt = 1; attempt <= 2; attempt++) {
       if (this.closed) return;
@@ -460,6 +516,7 @@ export class EventHookService {
         attempt,
         outcome: 'delivered',
         at: this.now().toISOString(),
+        ...(delayedMs > 0 ? { delayedMs } : {}),
       };
       try {
         const res = await fetch(hook.channel.config.uri, {

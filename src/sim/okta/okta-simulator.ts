@@ -109,6 +109,8 @@ export interface OktaSimulatorControl {
   runStory(steps: OktaStoryStep[]): Promise<StoryResult>;
   /** Persists delayed log events and waits for hook deliveries and SCIM pushes to finish. */
   settle(): Promise<void>;
+  /** Closes every open hook batch now instead of after the batch window (deliveries stay async). */
+  flushHookBatches(): void;
 }
 
 export interface OktaSimulator {
@@ -1016,6 +1018,7 @@ export async function startOktaSimulator(
     scimRecords: () => scim?.records ?? [],
     logEvents: () => systemLog.all(),
     runStory,
+    flushHookBatches: () => hooks.flushBatches(),
     settle: async () => {
       systemLog.flush();
       await hooks.idle();

@@ -41,7 +41,7 @@ async function get(s: OktaSimulator, url: string): Promise<Page> {
   const res = await fetch(url.startsWith('http') ? url : `${s.orgUrl}${url}`, {
     headers: { authorization: `SSWS ${s.token}` },
   });
-  const json = (await res.json());
+  const json = await res.json();
   const links = Object.fromEntries(
     [...(res.headers.get('link') ?? '').matchAll(/<([^>]+)>; rel="(\w+)"/g)].map((m) => [
       m[2],
@@ -88,7 +88,11 @@ describe('System Log polling', () => {
     expect(empty.next?.startsWith(`${s.orgUrl}/api/v1/logs?`)).toBe(true);
     const stillEmpty = await get(s, empty.next ?? '');
     expect(stillEmpty.events).toEqual([]);
-    s.control.admin({ action: 'removeMember', group: 'aws#prod#AdministratorAccess#123456789012', user: 'ann.lee@example.com' });
+    s.control.admin({
+      action: 'removeMember',
+      group: 'aws#prod#AdministratorAccess#123456789012',
+      user: 'ann.lee@example.com',
+    });
     const caughtUp = await get(s, stillEmpty.next ?? '');
     expect(caughtUp.events.map((e) => e.eventType)).toEqual(['group.user_membership.remove']);
     const all = [...first.events, ...second.events, ...caughtUp.events].map((e) => e.uuid);
@@ -125,7 +129,11 @@ describe('System Log polling', () => {
     expect(seen.length).toBe(4);
     const checkpoint = (collection as unknown as { nextUri: string }).nextUri;
     expect(checkpoint.startsWith(`${s.orgUrl}/api/v1/logs?`)).toBe(true);
-    s.control.admin({ action: 'addMember', group: 'aws#prod#AdministratorAccess#123456789012', user: 'ann.lee@example.com' });
+    s.control.admin({
+      action: 'addMember',
+      group: 'aws#prod#AdministratorAccess#123456789012',
+      user: 'ann.lee@example.com',
+    });
     const resumed = await get(s, checkpoint);
     expect(resumed.events.length).toBe(1);
   });
