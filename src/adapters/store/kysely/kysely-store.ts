@@ -67,6 +67,12 @@ function chunks<T>(items: readonly T[], size = INSERT_CHUNK): T[][] {
   return out;
 }
 
+// Concurrent batch writers insert in one global key order, so on PostgreSQL two overlapping
+// batches wait for each other instead of deadlocking.
+function byKey<T>(items: readonly T[], key: (item: T) => string): T[] {
+  return [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
 function toJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
@@ -259,7 +265,7 @@ export class KyselyStore implements Store {
   ): Promise<void> {
     const now = this.#now();
     await this.#atomic(async (db) => {
-      for (const chunk of chunks(items)) {
+      for (const chunk of chunks(byKey(items, (item) => item.id))) {
         await db
           .insertInto(table)
           .values(chunk.map((item) => ({ id: item.id, body: toJson(item), updated_at: now })))
@@ -403,7 +409,7 @@ export class KyselyStore implements Store {
     }
     const added = new Set<string>();
     await this.#atomic(async (db) => {
-      for (const chunk of chunks(batch)) {
+      for (const chunk of chunks(byKey(batch, (event) => event.uuid))) {
         const rows = await db
           .insertInto('event_journal')
           .values(

@@ -185,6 +185,24 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         });
       });
 
+      it('journals each uuid once when two writers deliver overlapping batches at once', async () => {
+        const url = backend!.newStoreUrl();
+        const a = await open(url);
+        // SQLite has one writer at a time; concurrent writers share one store (its connection).
+        const b = a.capabilities.supportsConcurrentWriters ? await open(url) : a;
+        const uuids = Array.from({ length: 30 }, (_, i) => `evt-${String(i).padStart(2, '0')}`);
+        const results = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => {
+            const order = i % 2 === 0 ? uuids : [...uuids].reverse();
+            return (i % 2 === 0 ? a : b).journalEvents(order.map(event));
+          }),
+        );
+        const added = results.flatMap((r) => r.added);
+        expect(added.sort()).toEqual(uuids);
+        for (const r of results) expect([...r.added, ...r.duplicates].sort()).toEqual(uuids);
+        expect((await a.countEventsByState()).received).toBe(30);
+      });
+
       it('moves events between states and queries by state', async () => {
         const store = await open();
         await store.journalEvents([event('a'), event('b'), event('c')]);
