@@ -185,6 +185,18 @@ function flattenUnions(issue: z.core.$ZodIssue, prefix: PropertyKey[]): z.core.$
 }
 
 function describeIssue(issue: z.core.$ZodIssue, showFound: boolean): string {
+  const message = describeIssueBody(issue, showFound);
+  // `accounts: [012345678901]` is a number to YAML, which also drops the leading zero.
+  const numberForString =
+    typeof issue.input === 'number' &&
+    ((issue.code === 'invalid_type' && issue.expected === 'string') ||
+      issue.code === 'invalid_union');
+  return numberForString
+    ? `${message} (quote it: YAML reads unquoted digits as a number and drops leading zeros)`
+    : message;
+}
+
+function describeIssueBody(issue: z.core.$ZodIssue, showFound: boolean): string {
   const input: unknown = issue.input;
   const found = showFound ? describeValue(input) : input === undefined ? 'nothing' : 'a literal';
   switch (issue.code) {

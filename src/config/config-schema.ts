@@ -472,6 +472,8 @@ export const configSchema = z
       }),
     rules: z.array(ruleSchema).default([]),
   })
+  // The loader drops top-level `x-…` keys (anchors for YAML merge keys) before validation.
+  .meta({ patternProperties: { '^x-': {} } })
   .superRefine(checkCrossReferences, { when: () => true });
 
 /**

@@ -371,7 +371,9 @@ const MISTAKES: {
   {
     name: 'bad protected account id',
     text: doc(...OKTA, 'safety:', '  protected: { accounts: [12345] }'),
-    problems: ['5:27: safety.protected.accounts[0]: expected a string, found 12345'],
+    problems: [
+      '5:27: safety.protected.accounts[0]: expected a string, found 12345 (quote it: YAML reads unquoted digits as a number and drops leading zeros)',
+    ],
   },
   {
     name: 'bad store URL',
@@ -577,6 +579,27 @@ describe('loadConfig: the happy path', () => {
     expect(policy.rules[0]?.accounts).toEqual([
       { kind: 'ids', ids: [{ source: '123456789012', placeholders: [] }] },
       { kind: 'ou', ou: 'ou-ab12-34567890', recursive: false },
+    ]);
+  });
+
+  it('supports anchors and merge keys, with x- keys at the top level left alone', async () => {
+    const loaded = await loadConfig(
+      await write(
+        'merge.yaml',
+        doc(
+          ...OKTA,
+          ...TEMPLATES,
+          'x-rule: &rule { permissionSet: ReadOnly, accounts: all, assign: USER }',
+          'rules:',
+          '  - { <<: *rule, name: a, groups: { names: [a] } }',
+          '  - { <<: *rule, name: b, groups: { names: [b] }, assign: GROUP }',
+        ),
+      ),
+      { env: ENV },
+    );
+    expect(loaded.policy.rules.map((r) => [r.name, r.permissionSet.source, r.assign])).toEqual([
+      ['a', 'ReadOnly', 'USER'],
+      ['b', 'ReadOnly', 'GROUP'],
     ]);
   });
 

@@ -77,7 +77,8 @@ export async function parseConfigText(
   const { file } = options;
   const baseDir = options.baseDir ?? path.dirname(path.resolve(file));
   const lines = new LineCounter();
-  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  // merge: YAML 1.1 `<<: *anchor` keys, handy for rules that share most fields.
+  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true });
   const yamlError = document.errors[0];
   if (yamlError) {
     const { line, col } = lines.linePos(yamlError.pos[0]);
@@ -92,7 +93,9 @@ export async function parseConfigText(
     );
   }
 
-  const resolved = await resolveReferences(raw, {
+  // Top-level `x-…` keys are free-form (a home for YAML anchors) and not validated.
+  const content = Object.fromEntries(Object.entries(raw).filter(([key]) => !key.startsWith('x-')));
+  const resolved = await resolveReferences(content, {
     baseDir,
     env: options.env,
     readFile: options.readFile ?? defaultReadFile,
