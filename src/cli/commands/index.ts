@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { CliContext, CommandResult } from '../cli-context.js';
+import { registerApplyCommand } from './apply-command.js';
 import { registerConfigCommand } from './config-command.js';
+import { registerPlanCommand } from './plan-command.js';
 
 /**
  * A command module registers its subcommands. `run` wraps a handler so that the single
@@ -12,4 +14,8 @@ export type RegisterCommand = (
 ) => void;
 
 /** Every command module, in help order. Add new commands here. */
-export const commandModules: readonly RegisterCommand[] = [registerConfigCommand];
+export const commandModules: readonly RegisterCommand[] = [
+  registerConfigCommand,
+  registerPlanCommand,
+  registerApplyCommand,
+];
