@@ -189,6 +189,8 @@ function describeIssue(issue: z.core.$ZodIssue, showFound: boolean): string {
   // `accounts: [012345678901]` is a number to YAML, which also drops the leading zero.
   const numberForString =
     typeof issue.input === 'number' &&
+    Number.isInteger(issue.input) &&
+    issue.input >= 1e9 &&
     ((issue.code === 'invalid_type' && issue.expected === 'string') ||
       issue.code === 'invalid_union');
   return numberForString

@@ -123,18 +123,22 @@ const oktaSchema = z
       })
       .prefault({}),
   })
-  .superRefine((okta, ctx) => {
-    if ((okta.token === undefined) === (okta.oauth === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [],
-        message:
-          okta.token === undefined
-            ? 'expected exactly one of token or oauth, found neither'
-            : 'expected exactly one of token or oauth, found both',
-      });
-    }
-  });
+  // Runs even when other okta keys failed; it only looks at whether the two keys are present.
+  .superRefine(
+    (okta, ctx) => {
+      if ((okta.token === undefined) === (okta.oauth === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [],
+          message:
+            okta.token === undefined
+              ? 'expected exactly one of token or oauth, found neither'
+              : 'expected exactly one of token or oauth, found both',
+        });
+      }
+    },
+    { when: () => true },
+  );
 
 // ---- aws ----------------------------------------------------------------------------------
 
@@ -222,7 +226,7 @@ const safetySchema = z.strictObject({
   protected: z
     .strictObject({
       accounts: z.array(idString(AccountId)).default([]),
-      permissionSets: z.array(z.string().min(1)).default([]),
+      permissionSets: z.array(idString(PermissionSetName)).default([]),
       principals: z.array(z.string().min(1)).default([]),
     })
     .prefault({}),

@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { Secret } from '../core/secret.js';
-import { loadConfig, parseConfigText } from './load-config.js';
+import { loadConfig, loadConfigFrom, parseConfigText } from './load-config.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -370,9 +370,9 @@ const MISTAKES: {
   },
   {
     name: 'bad protected account id',
-    text: doc(...OKTA, 'safety:', '  protected: { accounts: [12345] }'),
+    text: doc(...OKTA, 'safety:', '  protected: { accounts: [012345678901] }'),
     problems: [
-      '5:27: safety.protected.accounts[0]: expected a string, found 12345 (quote it: YAML reads unquoted digits as a number and drops leading zeros)',
+      '5:27: safety.protected.accounts[0]: expected a string, found 12345678901 (quote it: YAML reads unquoted digits as a number and drops leading zeros)',
     ],
   },
   {
@@ -603,7 +603,25 @@ describe('loadConfig: the happy path', () => {
     ]);
   });
 
-  it('parses inline JSON config text (the Lambda form)', async () => {
+  it('loads from a path or from inline JSON (the Lambda form)', async () => {
+    const inline = await loadConfigFrom(
+      JSON.stringify({ okta: { orgUrl: 'https://x.okta.com', token: '${env:OKTA_API_TOKEN}' } }),
+      { env: ENV, baseDir: dir },
+    );
+    expect(inline.path).toBe('<inline config>');
+    expect(inline.config.okta.token?.reveal()).toBe(ENV_SECRET);
+    const fromPath = await loadConfigFrom(await write('from.yaml', doc(...OKTA)), { env: ENV });
+    expect(fromPath.config.okta.orgUrl).toBe('https://example.okta.com');
+    const error = await loadConfigFrom('{ "okta": { "orgUrl": 5 } }', { env: ENV }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as ConfigError).problems).toEqual([
+      '<inline config>:1:11: okta: expected exactly one of token or oauth, found neither',
+      '<inline config>:1:23: okta.orgUrl: expected a string, found 5',
+    ]);
+  });
+
+  it('parses config text with a given name and base directory', async () => {
     const loaded = await parseConfigText(
       JSON.stringify({ okta: { orgUrl: 'https://x.okta.com', token: '${env:OKTA_API_TOKEN}' } }),
       { file: 'OKTA_AWS_SYNC_CONFIG', baseDir: dir, env: ENV },

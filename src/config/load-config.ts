@@ -67,6 +67,23 @@ export async function loadConfig(file: string, options: LoadConfigOptions): Prom
 }
 
 /**
+ * Loads a config given as a path or as inline JSON (text starting with `{`), as Lambda's
+ * `OKTA_AWS_SYNC_CONFIG` allows. Inline config is named `<inline config>` in messages and its
+ * relative paths resolve against `baseDir` (default the working directory).
+ */
+export async function loadConfigFrom(
+  pathOrJson: string,
+  options: LoadConfigOptions & { readonly baseDir?: string },
+): Promise<LoadedConfig> {
+  if (!pathOrJson.trimStart().startsWith('{')) return loadConfig(pathOrJson, options);
+  return parseConfigText(pathOrJson, {
+    ...options,
+    file: '<inline config>',
+    baseDir: options.baseDir ?? process.cwd(),
+  });
+}
+
+/**
  * Like loadConfig, from text already in hand (Lambda's inline config; JSON is YAML). `file`
  * names the source in messages; relative paths resolve against `baseDir`, default its directory.
  */
