@@ -37,6 +37,8 @@ export interface AccountIamReaderOptions {
   readonly memberRoleName?: string;
   /** Roles or users worked on at once. Default 8. */
   readonly concurrency?: number;
+  /** MaxItems of the list calls. Default 1000, the IAM maximum. */
+  readonly pageSize?: number;
 }
 
 /** SAML provider names Identity Center creates: AWSSSO_<16 hex>_DO_NOT_DELETE. */
@@ -51,8 +53,10 @@ export class AwsAccountIamReader implements AccountIamReader {
   private readonly options: AccountIamReaderOptions;
   private readonly concurrency: number;
   private readonly roleName: string;
+  private readonly pageSize: number;
 
   constructor(options: AccountIamReaderOptions) {
+    this.pageSize = options.pageSize ?? 1000;
     this.options = options;
     this.concurrency = options.concurrency ?? 8;
     this.roleName = options.memberRoleName ?? 'OrganizationAccountAccessRole';
@@ -69,7 +73,7 @@ export class AwsAccountIamReader implements AccountIamReader {
     try {
       // The first call doubles as the access check: AssumeRole happens lazily inside it.
       aliases = await collectPages(
-        paginateListAccountAliases({ client: iam }, {}),
+        paginateListAccountAliases({ client: iam, pageSize: this.pageSize }, {}),
         (page) => page.AccountAliases,
       );
     } catch (error) {
@@ -92,18 +96,24 @@ export class AwsAccountIamReader implements AccountIamReader {
 
   private async readRoles(iam: IAMClient, accountId: AccountId): Promise<IamRole[]> {
     const raw = await collectPages(
-      paginateListRoles({ client: iam, pageSize: 1000 }, {}),
+      paginateListRoles({ client: iam, pageSize: this.pageSize }, {}),
       (page) => page.Roles,
     );
     const roles = await mapConcurrent(raw, this.concurrency, async (role) => {
       const roleName = role.RoleName ?? '';
       const [attached, inline, tags] = await Promise.all([
         collectPages(
-          paginateListAttachedRolePolicies({ client: iam, pageSize: 1000 }, { RoleName: roleName }),
+          paginateListAttachedRolePolicies(
+            { client: iam, pageSize: this.pageSize },
+            { RoleName: roleName },
+          ),
           (page) => page.AttachedPolicies,
         ),
         collectPages(
-          paginateListRolePolicies({ client: iam, pageSize: 1000 }, { RoleName: roleName }),
+          paginateListRolePolicies(
+            { client: iam, pageSize: this.pageSize },
+            { RoleName: roleName },
+          ),
           (page) => page.PolicyNames,
         ),
         iam
@@ -143,18 +153,24 @@ export class AwsAccountIamReader implements AccountIamReader {
 
   private async readUsers(iam: IAMClient, accountId: AccountId): Promise<IamUser[]> {
     const raw = await collectPages(
-      paginateListUsers({ client: iam, pageSize: 1000 }, {}),
+      paginateListUsers({ client: iam, pageSize: this.pageSize }, {}),
       (page) => page.Users,
     );
     const users = await mapConcurrent(raw, this.concurrency, async (user) => {
       const userName = user.UserName ?? '';
       const [groups, attached] = await Promise.all([
         collectPages(
-          paginateListGroupsForUser({ client: iam, pageSize: 1000 }, { UserName: userName }),
+          paginateListGroupsForUser(
+            { client: iam, pageSize: this.pageSize },
+            { UserName: userName },
+          ),
           (page) => page.Groups,
         ),
         collectPages(
-          paginateListAttachedUserPolicies({ client: iam, pageSize: 1000 }, { UserName: userName }),
+          paginateListAttachedUserPolicies(
+            { client: iam, pageSize: this.pageSize },
+            { UserName: userName },
+          ),
           (page) => page.AttachedPolicies,
         ),
       ]);
@@ -173,14 +189,14 @@ export class AwsAccountIamReader implements AccountIamReader {
 
   private async readGroups(iam: IAMClient, accountId: AccountId): Promise<IamGroup[]> {
     const raw = await collectPages(
-      paginateListGroups({ client: iam, pageSize: 1000 }, {}),
+      paginateListGroups({ client: iam, pageSize: this.pageSize }, {}),
       (page) => page.Groups,
     );
     const groups = await mapConcurrent(raw, this.concurrency, async (group) => {
       const groupName = group.GroupName ?? '';
       const attached = await collectPages(
         paginateListAttachedGroupPolicies(
-          { client: iam, pageSize: 1000 },
+          { client: iam, pageSize: this.pageSize },
           { GroupName: groupName },
         ),
         (page) => page.AttachedPolicies,

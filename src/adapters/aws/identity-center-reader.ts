@@ -114,8 +114,8 @@ export class AwsIdentityCenterReader implements IdentityCenterReader {
     const store = { IdentityStoreId: instance.identityStoreId };
     const paging = { client: this.ids, pageSize: this.pageSize };
     const [rawUsers, rawGroups] = await Promise.all([
-      collectPages(paginateListUsers(paging, store), (page) => page.Users),
-      collectPages(paginateListGroups(paging, store), (page) => page.Groups),
+      collectPages(paginateListUsers(paging, { ...store }), (page) => page.Users),
+      collectPages(paginateListGroups(paging, { ...store }), (page) => page.Groups),
     ]);
     const users = rawUsers.map(toIdcUser).sort((a, b) => a.userId.localeCompare(b.userId));
     const groups = rawGroups.map(toIdcGroup).sort((a, b) => a.groupId.localeCompare(b.groupId));
@@ -238,17 +238,19 @@ export class AwsIdentityCenterReader implements IdentityCenterReader {
     instanceArn: InstanceArn,
     permissionSetArn: PermissionSetArn,
   ): Promise<PermissionSet> {
+    // Every call gets its own copy: SDK paginators write NextToken into the input object, so a
+    // shared object would hand one listing's token to another.
     const input = { InstanceArn: instanceArn, PermissionSetArn: permissionSetArn };
     const paging = { client: this.sso, pageSize: this.pageSize };
     const [described, managed, customerManaged, inline, boundary, tags, provisioned, outdated] =
       await Promise.all([
         this.sso.send(new DescribePermissionSetCommand(input)),
         collectPages(
-          paginateListManagedPoliciesInPermissionSet(paging, input),
+          paginateListManagedPoliciesInPermissionSet(paging, { ...input }),
           (page) => page.AttachedManagedPolicies,
         ),
         collectPages(
-          paginateListCustomerManagedPolicyReferencesInPermissionSet(paging, input),
+          paginateListCustomerManagedPolicyReferencesInPermissionSet(paging, { ...input }),
           (page) => page.CustomerManagedPolicyReferences,
         ),
         this.sso.send(new GetInlinePolicyForPermissionSetCommand(input)),
@@ -261,7 +263,7 @@ export class AwsIdentityCenterReader implements IdentityCenterReader {
           (page) => page.Tags,
         ),
         collectPages(
-          paginateListAccountsForProvisionedPermissionSet(paging, input),
+          paginateListAccountsForProvisionedPermissionSet(paging, { ...input }),
           (page) => page.AccountIds,
         ),
         collectPages(

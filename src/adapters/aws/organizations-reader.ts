@@ -22,6 +22,8 @@ export interface OrganizationsReaderOptions {
   readonly organizations: OrganizationsClient;
   /** Parents or accounts worked on at once. Default 8. */
   readonly concurrency?: number;
+  /** Page size of the list calls. Default 20, the Organizations maximum. */
+  readonly pageSize?: number;
 }
 
 /**
@@ -33,10 +35,12 @@ export interface OrganizationsReaderOptions {
 export class AwsOrganizationsReader implements OrganizationsReader {
   private readonly client: OrganizationsClient;
   private readonly concurrency: number;
+  private readonly pageSize: number;
 
   constructor(options: OrganizationsReaderOptions) {
     this.client = options.organizations;
     this.concurrency = options.concurrency ?? 8;
+    this.pageSize = options.pageSize ?? 20;
   }
 
   async readOrganization(onProgress?: ReadProgressListener): Promise<OrganizationTree> {
@@ -63,14 +67,14 @@ export class AwsOrganizationsReader implements OrganizationsReader {
         const [units, accounts] = await Promise.all([
           collectPages(
             paginateListOrganizationalUnitsForParent(
-              { client: this.client, pageSize: 20 },
+              { client: this.client, pageSize: this.pageSize },
               { ParentId: parent.id },
             ),
             (page) => page.OrganizationalUnits,
           ),
           collectPages(
             paginateListAccountsForParent(
-              { client: this.client, pageSize: 20 },
+              { client: this.client, pageSize: this.pageSize },
               { ParentId: parent.id },
             ),
             (page) => page.Accounts,

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import type { CliContext, CommandResult } from '../cli-context.js';
-import { registerApplyCommand } from './apply-command.js';
+import { registerAccessCommand } from './access-command.js';
 import { registerConfigCommand } from './config-command.js';
+import { registerDiscoverCommand } from './discover-command.js';
+import { registerGraphCommand } from './graph-command.js';
+import { registerApplyCommand } from './apply-command.js';
 import { registerPlanCommand } from './plan-command.js';
 
 /**
@@ -16,6 +19,9 @@ export type RegisterCommand = (
 /** Every command module, in help order. Add new commands here. */
 export const commandModules: readonly RegisterCommand[] = [
   registerConfigCommand,
+  registerDiscoverCommand,
+  registerAccessCommand,
+  registerGraphCommand,
   registerPlanCommand,
   registerApplyCommand,
 ];
