@@ -327,15 +327,18 @@ const boundarySchema = z
     managedPolicyArn: idString(ManagedPolicyArn).optional(),
     customerManagedPolicy: customerManagedPolicySchema.optional(),
   })
-  .superRefine((boundary, ctx) => {
-    const count = Number(boundary.managedPolicyArn !== undefined);
-    if (count + Number(boundary.customerManagedPolicy !== undefined) !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'expected exactly one of managedPolicyArn or customerManagedPolicy',
-      });
-    }
-  });
+  .superRefine(
+    (boundary, ctx) => {
+      const given = [boundary.managedPolicyArn, boundary.customerManagedPolicy];
+      if (given.filter((value) => value !== undefined).length !== 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected exactly one of managedPolicyArn or customerManagedPolicy',
+        });
+      }
+    },
+    { when: () => true },
+  );
 
 const permissionSetTemplateSchema = z
   .strictObject({
@@ -374,24 +377,31 @@ const permissionSetTemplateSchema = z
     permissionsBoundary: boundarySchema.optional(),
     tags: z.record(tagKey, tagValue).default({}),
   })
-  .superRefine((template, ctx) => {
-    const attached = template.managedPolicies.length + template.customerManagedPolicies.length;
-    if (attached > PermissionSetLimits.attachedPolicies) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['managedPolicies'],
-        message: `expected at most ${PermissionSetLimits.attachedPolicies} managed and customer-managed policies together, found ${attached}`,
-      });
-    }
-    const tagCount = Object.keys(template.tags).length;
-    if (tagCount > PermissionSetLimits.tags - 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['tags'],
-        message: `expected at most ${PermissionSetLimits.tags - 1} tags (AWS allows ${PermissionSetLimits.tags}, one is the ownership tag), found ${tagCount}`,
-      });
-    }
-  });
+  // Counts are checked even when an entry is malformed (reported on its own), so a template's
+  // problems come out together; the value may then be partly unparsed.
+  .superRefine(
+    (template, ctx) => {
+      const length = (value: unknown): number => (Array.isArray(value) ? value.length : 0);
+      const attached = length(template.managedPolicies) + length(template.customerManagedPolicies);
+      if (attached > PermissionSetLimits.attachedPolicies) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['managedPolicies'],
+          message: `expected at most ${PermissionSetLimits.attachedPolicies} managed and customer-managed policies together, found ${attached}`,
+        });
+      }
+      const tags: unknown = template.tags;
+      const tagCount = typeof tags === 'object' && tags !== null ? Object.keys(tags).length : 0;
+      if (tagCount > PermissionSetLimits.tags - 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tags'],
+          message: `expected at most ${PermissionSetLimits.tags - 1} tags (AWS allows ${PermissionSetLimits.tags}, one is the ownership tag), found ${tagCount}`,
+        });
+      }
+    },
+    { when: () => true },
+  );
 
 // ---- rules --------------------------------------------------------------------------------
 

@@ -300,6 +300,21 @@ const MISTAKES: {
     ],
   },
   {
+    name: 'too many policies, one of them malformed too',
+    text: doc(
+      ...OKTA,
+      'permissionSets:',
+      '  ReadOnly:',
+      `    managedPolicies: [bad, ${Array.from({ length: 20 }, (_, i) => `arn:aws:iam::aws:policy/P${i}`).join(', ')}]`,
+      '    permissionsBoundary: {}',
+    ),
+    problems: [
+      '6:22: permissionSets.ReadOnly.managedPolicies: expected at most 20 managed and customer-managed policies together, found 21',
+      '6:23: permissionSets.ReadOnly.managedPolicies[0]: expected arn:aws:iam::aws:policy/<optional path/>name, found "bad"',
+      '7:26: permissionSets.ReadOnly.permissionsBoundary: expected exactly one of managedPolicyArn or customerManagedPolicy, found an empty mapping',
+    ],
+  },
+  {
     name: 'too many tags',
     text: doc(
       ...OKTA,
