@@ -97,6 +97,13 @@ export async function verifySignature(
     if (v === undefined) return false;
     headers[name] = v;
   }
+  // The signer trusts a given x-amz-content-sha256 instead of hashing the body, so check it here.
+  const declaredHash = headers['x-amz-content-sha256'];
+  if (
+    declaredHash !== undefined &&
+    declaredHash !== createHash('sha256').update(request.body, 'utf8').digest('hex')
+  )
+    return false;
   const host = headers.host ?? '';
   const signer = new SignatureV4({
     credentials: {

@@ -176,12 +176,8 @@ export function inputMembers(
       name,
       required: m.traits?.['smithy.api#required'] !== undefined,
       type: target.type,
-      ...(traits['smithy.api#length']
-        ? { length: traits['smithy.api#length'] }
-        : {}),
-      ...(traits['smithy.api#range']
-        ? { range: traits['smithy.api#range'] }
-        : {}),
+      ...(traits['smithy.api#length'] ? { length: traits['smithy.api#length'] } : {}),
+      ...(traits['smithy.api#range'] ? { range: traits['smithy.api#range'] } : {}),
       ...(re ? { pattern: re } : {}),
       ...(enumValues ? { enumValues } : {}),
     };
