@@ -6,6 +6,7 @@ import { registerDiscoverCommand } from './discover-command.js';
 import { registerGraphCommand } from './graph-command.js';
 import { registerApplyCommand } from './apply-command.js';
 import { registerPlanCommand } from './plan-command.js';
+import { registerServeCommand } from './serve-command.js';
 
 /**
  * A command module registers its subcommands. `run` wraps a handler so that the single
@@ -24,4 +25,5 @@ export const commandModules: readonly RegisterCommand[] = [
   registerGraphCommand,
   registerPlanCommand,
   registerApplyCommand,
+  registerServeCommand,
 ];
