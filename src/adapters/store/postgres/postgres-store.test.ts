@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, connect as tcpConnect } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 
 import { testPostgresUrl } from '../../../../test/support/postgres.js';
 import { describeStoreContract } from '../test-support/store-contract.js';
+import { OperationalError } from '../../../core/errors.js';
 import { openPostgresStore } from './postgres-store.js';
 
 const baseUrl = testPostgresUrl();
@@ -90,5 +93,54 @@ describe.skipIf(baseUrl === null)('PostgreSQL store', () => {
     await expect(openPostgresStore(url.toString())).rejects.toThrow(
       /must be a lower-case identifier/,
     );
+  });
+
+  it('turns a server lost after open into a retryable STORE_UNREACHABLE, and recovers', async () => {
+    const target = new URL(baseUrl!);
+    const sockets = new Set<Socket>();
+    const proxy = (): Server =>
+      createServer((socket) => {
+        const upstream = tcpConnect(Number(target.port || 5432), target.hostname);
+        for (const s of [socket, upstream]) {
+          sockets.add(s);
+          s.on('error', () => undefined);
+          s.on('close', () => sockets.delete(s));
+        }
+        socket.pipe(upstream).pipe(socket);
+        socket.on('close', () => upstream.destroy());
+        upstream.on('close', () => socket.destroy());
+      });
+    let server = proxy();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const url = new URL(isolatedUrl(baseUrl!));
+    url.hostname = '127.0.0.1';
+    url.port = String(port);
+    let lost!: () => void;
+    const connectionLost = new Promise<void>((resolve) => (lost = resolve));
+    const store = await openPostgresStore(url.toString(), {
+      maxConnections: 1,
+      onPoolError: () => lost(),
+    });
+    try {
+      await store.setCursor('c', '1');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+      await connectionLost;
+      const error = await store.getCursor('c').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OperationalError);
+      expect(error).toMatchObject({ code: 'STORE_UNREACHABLE', retryable: true });
+      expect((error as Error).message).toMatch(
+        /^cannot reach PostgreSQL store at postgres:\/\/.*ECONNREFUSED/,
+      );
+      server = proxy();
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+      expect(await store.getCursor('c')).toBe('1');
+    } finally {
+      await store.close();
+      server.close();
+      for (const socket of sockets) socket.destroy();
+    }
   });
 });

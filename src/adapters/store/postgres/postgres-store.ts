@@ -3,6 +3,7 @@
  * URL) through `search_path`. Everything else is the shared Kysely store.
  */
 import { Kysely, PostgresDialect, sql } from 'kysely';
+import type { PostgresPool } from 'kysely';
 import pg from 'pg';
 
 import { OperationalError } from '../../../core/errors.js';
@@ -52,7 +53,8 @@ export function redactUrl(url: string): string {
  * Opens the PostgreSQL store at `url` (`postgres://` or `postgresql://`, optional `?schema=`,
  * created if missing) and migrates it. Throws OperationalError STORE_URL_INVALID for a malformed
  * URL or schema name,
- * OperationalError STORE_UNREACHABLE when the server cannot be reached or refuses the login,
+ * OperationalError STORE_UNREACHABLE (retryable) when the server cannot be reached or refuses the
+ * login, at open or later; STORE_SETUP_FAILED when the schema cannot be created;
  * STORE_SCHEMA_TOO_NEW when a newer build migrated it, STORE_MIGRATION_FAILED.
  */
 export async function openPostgresStore(
@@ -82,22 +84,50 @@ export async function openPostgresStore(
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
   pool.on('error', (error) => options.onPoolError?.(error));
-  let effectiveSchema: string;
-  try {
-    if (schema !== undefined) await pool.query(`create schema if not exists "${schema}"`);
-    const result = await pool.query<{ schema: string }>('select current_schema() as schema');
-    effectiveSchema = result.rows[0]?.schema ?? 'public';
-  } catch (error) {
-    await pool.end().catch(() => undefined);
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new OperationalError(
-      `cannot reach PostgreSQL store at ${redactUrl(url)}: ${reason}`,
+  const unreachable = (error: unknown): OperationalError =>
+    new OperationalError(
+      `cannot reach PostgreSQL store at ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`,
       'STORE_UNREACHABLE',
       true,
       { cause: error },
     );
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw unreachable(error);
   }
-  const db = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });
+  let effectiveSchema: string;
+  try {
+    // Look before creating: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when
+    // the schema exists, which a least-privilege store user may lack.
+    if (schema !== undefined) {
+      const found = await client.query('select 1 from pg_namespace where nspname = $1', [schema]);
+      if (found.rowCount === 0) await client.query(`create schema if not exists "${schema}"`);
+    }
+    const result = await client.query<{ schema: string | null }>(
+      'select current_schema() as schema',
+    );
+    effectiveSchema = result.rows[0]?.schema ?? 'public';
+  } catch (error) {
+    client.release();
+    await pool.end().catch(() => undefined);
+    throw new OperationalError(
+      `PostgreSQL store at ${redactUrl(url)}: cannot prepare schema ${schema ?? '(default)'}: ${error instanceof Error ? error.message : String(error)}`,
+      'STORE_SETUP_FAILED',
+      false,
+      { cause: error },
+    );
+  }
+  client.release();
+  // Later connection failures (server restarted, network gone) surface as the same retryable
+  // OperationalError, so the queue and readiness can tell them from bugs.
+  const guardedPool: PostgresPool = {
+    connect: () => pool.connect().catch((error: unknown) => Promise.reject(unreachable(error))),
+    end: () => pool.end(),
+  };
+  const db = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool: guardedPool }) });
   const capabilities: StoreCapabilities = {
     backend: 'postgres',
     supportsSkipLocked: true,
