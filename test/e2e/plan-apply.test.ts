@@ -335,4 +335,40 @@ describe('plan and apply end to end (Okta and AWS simulators, real SDKs)', () =>
       ),
     ).toBe(true);
   });
+
+  it('reports async FAILED with its FailureReason, and the next run repairs it', async () => {
+    world.aws.control.setFaults({ CreateAccountAssignment: { asyncFailureProbability: 1 } });
+    const failed = await planAndApply();
+    const creates = failed.outcomes.filter((o) => o.kind === 'create-assignment');
+    expect(creates).toHaveLength(5);
+    for (const outcome of creates) {
+      expect(outcome.status).toBe('Error');
+      expect(outcome.cause).toBe(
+        'FAILED: An unexpected internal service exception was encountered',
+      );
+      expect(outcome.asyncRequestId).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    expect(failed.status).toBe('partial');
+    const recorded = await world.store.listOperations(failed.runId);
+    expect(recorded.filter((r) => r.status === 'Error')).toHaveLength(5);
+
+    world.aws.control.setFaults({});
+    expect((await planAndApply()).status).toBe('succeeded');
+    expect(assignments()).toEqual(CONVERGED);
+  });
+
+  it('retries conflicts from concurrent modification and converges', async () => {
+    world.aws.control.setFaults({ 'sso-admin': { conflictProbability: 0.5 } });
+    const result = await planAndApply();
+    world.aws.control.setFaults({});
+    expect(result.status).toBe('succeeded');
+    expect(result.outcomes.some((o) => o.attempts > 1)).toBe(true);
+    expect(
+      Object.entries(world.aws.control.calls().errors).some(([key]) =>
+        key.endsWith(':ConflictException'),
+      ),
+    ).toBe(true);
+    expect(assignments()).toEqual(CONVERGED);
+    expect((await plan()).operations).toEqual([]);
+  });
 });
