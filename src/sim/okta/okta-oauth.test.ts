@@ -247,7 +247,7 @@ describe('rate limits', () => {
       orgUrl: sim.orgUrl,
       token: sim.token,
       cacheMiddleware: null,
-      requestExecutor: new DefaultRequestExecutor({ maxRetries: 0 }),
+      requestExecutor: new DefaultRequestExecutor({ maxRetries: 0, requestTimeout: 0 }),
     });
     sim.control.setRateLimits({ forceNext: 1 });
     await expect(client.userApi.getUser({ userId: 'ann.lee@example.com' })).rejects.toMatchObject({

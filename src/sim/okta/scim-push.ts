@@ -232,6 +232,18 @@ export class ScimPush {
     };
     if (!idcId) {
       await this.attempt('CreateUser', oktaId, async () => {
+        const viaScim = await this.scimControl('push-user', {
+          userName: u.profile.login,
+          givenName: u.profile.firstName,
+          familyName: u.profile.lastName,
+          displayName: attrs.DisplayName,
+          email: u.profile.email,
+          externalId: oktaId,
+        });
+        if (viaScim?.userId) {
+          this.userIds.set(oktaId, viaScim.userId);
+          return;
+        }
         const cmd = new CreateUserCommand({
           IdentityStoreId: store,
           UserName: u.profile.login,
@@ -272,6 +284,7 @@ export class ScimPush {
     const idcId = this.groupIds.get(oktaId);
     const store = this.options.identityStoreId;
     if (!group?.pushed) {
+      const former = [...(this.memberships.get(oktaId) ?? [])];
       if (idcId) {
         await this.attempt('DeleteGroup', oktaId, async () => {
           await this.client.send(
@@ -281,6 +294,8 @@ export class ScimPush {
           this.memberships.delete(oktaId);
         });
       }
+      // Members provisioned only through this group lose their identity-store user.
+      for (const uid of former) await this.reconcileUser(uid);
       return;
     }
     if (!idcId) {
