@@ -136,7 +136,8 @@ export function renderGraph(report: AccessReport, format: GraphFormat): string {
     }
     for (const e of graph.edges) lines.push(`  ${short.get(e.from)} --> ${short.get(e.to)}`);
   } else {
-    const quote = (text: string): string => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+    const quote = (text: string): string =>
+      `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
     lines.push('digraph entitlements {', '  rankdir=LR;', '  node [shape=box];');
     for (const n of graph.nodes) {
       lines.push(
