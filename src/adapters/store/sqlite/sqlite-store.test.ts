@@ -1,11 +1,15 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 import Database from 'better-sqlite3';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
 import { describeStoreContract } from '../test-support/store-contract.js';
+import { openStore } from '../open-store.js';
 import { openSqliteStore } from './sqlite-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'okta-aws-sync-store-'));
@@ -64,5 +68,65 @@ describe('SQLite store', () => {
     expect(await store.getCursor('c')).toBe('v');
     expect(store.capabilities.durable).toBe(false);
     await store.close();
+  });
+
+  it('has no column that could hold a secret', async () => {
+    const path = join(dir, 'columns.db');
+    await (await openSqliteStore(path)).close();
+    const db = new Database(path, { readonly: true });
+    try {
+      const columns = db
+        .prepare(
+          `select m.name || '.' || p.name as col from sqlite_master m
+           join pragma_table_info(m.name) p where m.type = 'table'`,
+        )
+        .pluck()
+        .all() as string[];
+      expect(columns.length).toBeGreaterThan(50);
+      expect(columns.filter((c) => /secret|token|password|credential|api_?key/i.test(c))).toEqual(
+        [],
+      );
+    } finally {
+      db.close();
+    }
+  });
+
+  it('lets several processes share one file: each key claimed once, each event journaled once', async () => {
+    const url = `sqlite:${join(dir, 'shared.db')}`;
+    const store = await openStore(url);
+    const keys = Array.from({ length: 30 }, (_, i) => `group:${String(i).padStart(2, '0')}`);
+    for (const key of keys) await store.enqueue(key);
+    await store.close();
+    const uuids = Array.from({ length: 20 }, (_, i) => `evt-${i}`);
+    // Bundled once so each process starts in plain node (tsx start-up dominated the test);
+    // written under node_modules so the bundle resolves the native better-sqlite3 from there.
+    const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');
+    const worker = join(
+      repoRoot,
+      'node_modules',
+      '.cache',
+      'okta-aws-sync-tests',
+      `worker-${process.pid}.mjs`,
+    );
+    await build({
+      entryPoints: [join(import.meta.dirname, '..', 'test-support', 'queue-worker-process.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      outfile: worker,
+      logLevel: 'silent',
+    });
+    const run = promisify(execFile);
+    const outputs = await Promise.all(
+      ['p1', 'p2', 'p3'].map((id, i) =>
+        run(process.execPath, [worker, url, id, ...(i % 2 ? uuids.toReversed() : uuids)]),
+      ),
+    ).finally(() => rmSync(worker, { force: true }));
+    const results = outputs.map(
+      (o) => JSON.parse(o.stdout) as { claimed: string[]; added: string[] },
+    );
+    expect(results.flatMap((r) => r.claimed).sort()).toEqual(keys);
+    expect(results.flatMap((r) => r.added).sort()).toEqual([...uuids].sort());
   });
 });
