@@ -530,6 +530,7 @@ describe('loadConfig: the happy path', () => {
       protected: { accounts: [], permissionSets: [], principals: [] },
       allowManagementAccount: false,
     });
+    expect(loaded.warnings).toEqual([]);
   });
 
   it('applies defaults to a minimal config', async () => {

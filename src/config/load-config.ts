@@ -31,6 +31,11 @@ export interface LoadedConfig {
   readonly config: Config;
   /** The compiled rules, templates and safety settings the planner consumes. */
   readonly policy: SyncPolicy;
+  /**
+   * Legal but probably unintended settings, as `file:line:col: path: message` (an unanchored
+   * name pattern, a template no rule uses). `config validate` prints them; they never fail a load.
+   */
+  readonly warnings: readonly string[];
 }
 
 const defaultReadFile = (file: string): Promise<string> => fsReadFile(file, 'utf8');
@@ -134,11 +139,53 @@ export async function parseConfigText(
   if (problems.length > 0 || !parsed.success) throw configErrorFor(file, problems);
 
   const config = withResolvedStore(parsed.data, baseDir);
-  return { path: file, baseDir, config, policy: compileSyncPolicy(config) };
+  const policy = compileSyncPolicy(config);
+  const warnings = warningsFor(policy)
+    .map((w) => locator.problem(w.path, w.message, w.atKey))
+    .sort(bySourcePosition)
+    .map(formatProblem);
+  return { path: file, baseDir, config, policy, warnings };
+}
+
+interface Warning {
+  readonly path: DocumentPath;
+  readonly message: string;
+  readonly atKey?: boolean;
+}
+
+function warningsFor(policy: SyncPolicy): Warning[] {
+  const warnings: Warning[] = [];
+  const used = new Set<string>();
+  policy.rules.forEach((rule, index) => {
+    used.add(rule.template ?? rule.permissionSet.source);
+    if (rule.groups.kind !== 'pattern') return;
+    const { source } = rule.groups.pattern;
+    if (!source.startsWith('^') || !source.endsWith('$')) {
+      warnings.push({
+        path: ['rules', index, 'groups', 'namePattern'],
+        message:
+          'the name pattern is not anchored with ^…$, so it also matches group names that merely contain a match',
+      });
+    }
+  });
+  for (const name of Object.keys(policy.templates)) {
+    if (!used.has(name)) {
+      warnings.push({
+        path: ['permissionSets', name],
+        message: 'no rule uses this template',
+        atKey: true,
+      });
+    }
+  }
+  return warnings;
+}
+
+function bySourcePosition(a: ConfigProblem, b: ConfigProblem): number {
+  return a.line - b.line || a.column - b.column;
 }
 
 function configErrorFor(file: string, problems: ConfigProblem[]): ConfigError {
-  const sorted = [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
+  const sorted = [...problems].sort(bySourcePosition);
   const count = sorted.length === 1 ? '1 problem' : `${sorted.length} problems`;
   return new ConfigError(`${file}: ${count}`, sorted.map(formatProblem));
 }

@@ -75,6 +75,31 @@ describe('config validate', () => {
       templateNames: ['ReadOnly'],
       okta: { orgUrl: 'https://example.okta.com', auth: 'token' },
       store: 'postgres://app:***@db:5432/sync',
+      warnings: [],
+    });
+  });
+
+  it('prints warnings on stderr and still exits 0', async () => {
+    const file = path.join(dir, 'warn.yaml');
+    await writeFile(
+      file,
+      [
+        'okta: { orgUrl: https://example.okta.com, token: "${env:OKTA_API_TOKEN}" }',
+        'permissionSets: { Base: {}, Unused: {} }',
+        'rules:',
+        "  - { name: r, groups: { namePattern: 'aws-(?<t>[a-z]+)' }, permissionSet: 'x-{t}', template: Base, accounts: all, assign: USER }",
+        '',
+      ].join('\n'),
+    );
+    const run = await runCliCaptured(['--config', file, 'config', 'validate'], ENV);
+    expect(run).toEqual({
+      code: 0,
+      stdout: `OK: ${file}: 1 rule, 2 permission-set templates\n`,
+      stderr: [
+        `warning: ${file}:2:29: permissionSets.Unused: no rule uses this template`,
+        `warning: ${file}:4:39: rules[0].groups.namePattern: the name pattern is not anchored with ^…$, so it also matches group names that merely contain a match`,
+        '',
+      ].join('\n'),
     });
   });
 

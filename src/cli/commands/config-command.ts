@@ -5,7 +5,8 @@ import { ExitCode } from '../exit-codes.js';
 import type { RegisterCommand } from './index.js';
 
 /**
- * `config validate` and `config schema`. Validate prints a one-line summary (or, with --json,
+ * `config validate` and `config schema`. Validate prints a one-line summary, after any warnings
+ * on stderr (or, with --json,
  * `{"ok":true,…}` / `{"ok":false,"problems":[…]}` on stdout) and exits 0 or 2. Nothing it prints
  * contains a resolved secret: the summary names counts and reference sources only.
  */
@@ -29,9 +30,11 @@ export const registerConfigCommand: RegisterCommand = (program, run) => {
             templateNames: Object.keys(policy.templates),
             okta: { orgUrl: cfg.okta.orgUrl, auth: cfg.okta.token ? 'token' : 'oauth' },
             store: redactUrl(cfg.store),
+            warnings: loaded.warnings,
           };
           if (context.json) context.stdout.write(`${JSON.stringify(summary)}\n`);
           else {
+            for (const warning of loaded.warnings) context.stderr.write(`warning: ${warning}\n`);
             context.stdout.write(
               `OK: ${context.configPath}: ${plural(summary.rules, 'rule')}, ${plural(summary.templates, 'permission-set template')}\n`,
             );
