@@ -8,6 +8,7 @@ import type { PermissionSetArn } from '../../core/domain/ids.js';
 import type { Plan, PlanOperation } from '../../core/plan/plan.js';
 import { PLAN_VERSION } from '../../core/plan/plan.js';
 import type { IdentityCenterWriter } from '../../ports/identity-center-writer.js';
+import { IdentityCenterWriteError } from '../../ports/identity-center-writer.js';
 import type { Store } from '../../ports/store.js';
 import type { AwsScenario, AwsSimulator } from '../../sim/aws/index.js';
 import { startAwsSimulator } from '../../sim/aws/index.js';
@@ -484,5 +485,42 @@ describe('applyPlan against the AWS simulator', () => {
       ['Success', null],
     ]);
     expect(assignmentsOf('Old')).toContain(`${B}|USER|${ids.bob}`);
+  });
+
+  it('polls through a status that is not visible yet, and reports a poll timeout as an error', async () => {
+    let hidden = 0;
+    const lagging: IdentityCenterWriter = {
+      ...writer,
+      describeAssignmentCreation: (instanceArn, requestId) => {
+        hidden += 1;
+        if (hidden <= 2) {
+          return Promise.reject(
+            new IdentityCenterWriteError(
+              'not visible yet',
+              'ResourceNotFoundException',
+              'not-found',
+              null,
+            ),
+          );
+        }
+        return writer.describeAssignmentCreation(instanceArn, requestId);
+      },
+    };
+    const visible = await applyPlan(
+      planOf([createAssignment(B, 'USER', ids.bob, 'Old', ids.old)]),
+      { writer: lagging, store },
+      fastOptions,
+    );
+    expect(visible.outcomes.map((o) => o.status)).toEqual(['Success']);
+    expect(hidden).toBeGreaterThan(2);
+
+    sim.control.setAsyncLatency(60_000);
+    const slow = await applyPlan(
+      planOf([createAssignment(B, 'GROUP', ids.devs, 'Old', ids.old)]),
+      { writer, store },
+      { ...fastOptions, poll: { initialDelayMs: 5, maxDelayMs: 10, timeoutMs: 50 } },
+    );
+    expect(slow.outcomes[0]?.status).toBe('Error');
+    expect(slow.outcomes[0]?.cause).toMatch(/still IN_PROGRESS when polling timed out/);
   });
 });
