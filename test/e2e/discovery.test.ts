@@ -460,6 +460,22 @@ describe('discovery under faults and at page-size boundaries', () => {
     expect(progress.find((p) => p.phase === 'assignments' && p.done === p.total)?.total).toBe(3);
   });
 
+  it('finds the same assignments principal by principal', async () => {
+    const h = harness();
+    const { inventory } = await runDiscovery(
+      { ...h.deps, assignmentStrategy: 'principal' },
+      { source: 'aws' },
+    );
+    h.close();
+    expect(inventory.aws?.identityCenter.assignments).toEqual(
+      baseline.aws?.identityCenter.assignments,
+    );
+    const sso = byOperation(inventory.calls, 'sso-admin');
+    // One call per identity-store principal (3 users + 1 group), none per provisioned pair.
+    expect(sso.ListAccountAssignmentsForPrincipal?.calls).toBe(4);
+    expect(sso.ListAccountAssignments).toBeUndefined();
+  });
+
   it.each([1, 2, 3])('gives the same inventory with page size %i', async (pageSize) => {
     const { inventory } = await discover(pageSize);
     expect(content(inventory)).toEqual(content(baseline));

@@ -19,7 +19,7 @@ import type {
 } from '../../core/inventory/inventory.js';
 import { INVENTORY_VERSION, inventoryCounts } from '../../core/inventory/inventory.js';
 import { linkPrincipals } from '../../core/linking/link-principals.js';
-import type { AwsReaders, ReadProgress } from '../../ports/aws-readers.js';
+import type { AssignmentStrategy, AwsReaders, ReadProgress } from '../../ports/aws-readers.js';
 import type { OktaDirectoryReader } from '../../ports/okta-directory.js';
 import type { Snapshot, Store } from '../../ports/store.js';
 
@@ -61,6 +61,13 @@ export interface DiscoveryDependencies {
   readonly federationGroupFilter?: string;
   /** Accounts whose IAM is read at once. Default 4. */
   readonly accountConcurrency?: number;
+  /**
+   * How assignments are enumerated (docs/discovery-call-model.md). `permission-set` (default):
+   * every provisioned pair, complete. `principal`: ListAccountAssignmentsForPrincipal for every
+   * user and group in the identity store; misses assignments of principals deleted from the store.
+   * `auto`: `principal` when the store has fewer principals than there are provisioned pairs.
+   */
+  readonly assignmentStrategy?: AssignmentStrategy | 'auto';
   readonly now?: () => number;
   readonly wallClock?: () => Date;
 }
@@ -184,8 +191,31 @@ async function readAws(
     readers.identityCenter.readIdentityStore(instance, progress('identity-store')),
     readers.identityCenter.readPermissionSets(instance, progress('permission-sets')),
   ]);
+  const pairs = permissionSets.reduce((sum, ps) => sum + ps.provisionedTo.length, 0);
+  const principals = directory.users.length + directory.groups.length;
+  const strategy =
+    deps.assignmentStrategy === 'auto'
+      ? principals < pairs
+        ? 'principal'
+        : 'permission-set'
+      : (deps.assignmentStrategy ?? 'permission-set');
   const [assignments, accounts] = await Promise.all([
-    readers.identityCenter.readAssignments(instance, permissionSets, progress('assignments')),
+    strategy === 'principal'
+      ? readers.identityCenter.readAssignmentsForPrincipals(
+          instance,
+          [
+            ...directory.groups.map((g) => ({
+              principalType: 'GROUP' as const,
+              principalId: g.groupId,
+            })),
+            ...directory.users.map((u) => ({
+              principalType: 'USER' as const,
+              principalId: u.userId,
+            })),
+          ],
+          progress('assignments'),
+        )
+      : readers.identityCenter.readAssignments(instance, permissionSets, progress('assignments')),
     deps.inspectIam === false
       ? Promise.resolve<AccountIam[]>([])
       : readAccounts(deps, readers, organization, progress('account-iam')),
