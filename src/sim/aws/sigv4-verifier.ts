@@ -105,17 +105,7 @@ export async function verifySignature(
   )
     return false;
   const host = headers.host ?? '';
-  const signer = new SignatureV4({
-    credentials: {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
-    },
-    region: auth.region,
-    service: auth.service,
-    sha256: NodeSha256,
-    applyChecksum: false,
-  });
+  const signer = signerFor(credentials, auth);
   const signed = await signer.sign(
     {
       method: request.method,
@@ -131,6 +121,33 @@ export async function verifySignature(
   const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization ?? ''))?.[1];
   if (!expected) return false;
   return timingSafeEqual(Buffer.from(expected), Buffer.from(auth.signature));
+}
+
+const signers = new Map<string, SignatureV4>();
+
+/** Signers are cached per key, region and service: building one per request is wasted work. */
+function signerFor(
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+  auth: ParsedAuthorization,
+): SignatureV4 {
+  const key = `${credentials.accessKeyId}|${credentials.secretAccessKey}|${credentials.sessionToken ?? ''}|${auth.region}|${auth.service}`;
+  let signer = signers.get(key);
+  if (!signer) {
+    if (signers.size > 1000) signers.clear();
+    signer = new SignatureV4({
+      credentials: {
+        accessKeyId: credentials.accessKeyId,
+        secretAccessKey: credentials.secretAccessKey,
+        ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+      },
+      region: auth.region,
+      service: auth.service,
+      sha256: NodeSha256,
+      applyChecksum: false,
+    });
+    signers.set(key, signer);
+  }
+  return signer;
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {
