@@ -37,7 +37,6 @@ export interface PlanOptions {
 }
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const WAVE_INDEX = new Map(PLAN_WAVES.map((wave, index) => [wave, index]));
 
 /**
  * Computes the plan that turns `actual` into `desired`. Pure and deterministic: the same inputs
@@ -68,10 +67,8 @@ export function computePlan(
 
   const owned = (ps: PermissionSet): boolean => ps.tags[ownership.key] === ownership.value;
   const psByName = new Map<string, PermissionSet>();
-  const psByArn = new Map<string, PermissionSet>();
   for (const ps of actual.permissionSets) {
     psByName.set(ps.name, ps);
-    psByArn.set(ps.permissionSetArn, ps);
   }
   const idcUsers = new Map(actual.users.map((u) => [u.userId as string, u]));
   const idcGroups = new Map(actual.groups.map((g) => [g.groupId as string, g]));
@@ -183,75 +180,80 @@ export function computePlan(
 
   // ---- assignments -----------------------------------------------------------------------------
   const scope = desired.scope;
-  const actualKeys = new Set<string>();
-  /** Assignments per `account|permissionSetName` now, and how many this plan creates or deletes. */
-  const pairNow = new Map<string, number>();
-  const pairCreates = new Map<string, number>();
-  const pairDeletes = new Map<string, number>();
-  /** Assignments per permission set ARN now, and how many this plan deletes. */
-  const psNow = new Map<string, number>();
-  const psDeletes = new Map<string, number>();
+  /**
+   * Counters per permission set. Per-account counts are kept only for accounts where this plan
+   * deletes, which is all the last-assignment risk needs; at a million assignments every avoided
+   * string key and hash lookup counts.
+   */
+  interface PairCount {
+    now: number;
+    deletes: number;
+    creates: number;
+  }
+  interface SetCount {
+    readonly ps: PermissionSet;
+    now: number;
+    deletes: number;
+    readonly pairs: Map<string, PairCount>;
+  }
+  const countsByArn = new Map<string, SetCount>();
+  const countsByName = new Map<string, SetCount>();
+  for (const ps of actual.permissionSets) {
+    const counts: SetCount = { ps, now: 0, deletes: 0, pairs: new Map() };
+    countsByArn.set(ps.permissionSetArn, counts);
+    countsByName.set(ps.name, counts);
+  }
+  /** Desired keys that already exist, so they are not created. */
+  const present = new Set<string>();
   const deletes: DeleteAssignmentOperation[] = [];
 
   const emptyGuard = emptySourceGuard(desired, options);
 
   for (const assignment of actual.assignments) {
     const arn = assignment.permissionSetArn;
-    psNow.set(arn, (psNow.get(arn) ?? 0) + 1);
-    const ps = psByArn.get(arn);
+    const counts = countsByArn.get(arn);
     const type = assignment.principalType;
     const id = assignment.principalId;
-    const base = {
-      accountId: assignment.accountId,
-      permissionSetArn: arn,
-      principalType: type,
-      principalId: id,
-      principalName: principalName(type, id),
-    } as const;
-    if (!ps) {
-      unmanaged.push({
-        kind: 'assignment',
-        ...base,
-        permissionSetName: arn,
-        because: 'its permission set is not in the inventory',
-      });
+    if (!counts) {
+      unmanaged.push(
+        leftAloneAssignment(assignment, arn, 'its permission set is not in the inventory'),
+      );
       continue;
     }
-    const pair = `${assignment.accountId}|${ps.name}`;
-    pairNow.set(pair, (pairNow.get(pair) ?? 0) + 1);
+    counts.now += 1;
+    const ps = counts.ps;
     const key = desiredAssignmentKey(assignment.accountId, ps.name, type, id);
-    actualKeys.add(key);
-    if (desired.assignments.has(key)) continue;
+    if (desired.assignments.has(key)) {
+      present.add(key);
+      continue;
+    }
 
     const protection = protectionOf(assignment.accountId, ps.name, type, id);
     if (protection !== undefined) {
-      protectedList.push({
-        kind: 'assignment',
-        ...base,
-        permissionSetName: ps.name,
-        because: protection,
-      });
+      protectedList.push(leftAloneAssignment(assignment, ps.name, protection));
       continue;
     }
     const notManaged = whyUnmanaged(assignment.accountId, ps, type, id);
     if (notManaged !== undefined) {
-      unmanaged.push({
-        kind: 'assignment',
-        ...base,
-        permissionSetName: ps.name,
-        because: notManaged,
-      });
+      unmanaged.push(leftAloneAssignment(assignment, ps.name, notManaged));
       continue;
     }
     const operation: DeleteAssignmentOperation = {
       kind: 'delete-assignment',
       key: `assignment:${key}`,
-      ...base,
+      accountId: assignment.accountId,
+      permissionSetArn: arn,
+      principalType: type,
+      principalId: id,
+      principalName: principalName(type, id),
       permissionSetName: ps.name,
       reason: deleteReason(ps.name, type, id),
       risks: [],
     };
-    const blockedBy = type === 'USER' ? emptyGuard.blockedPairs.get(pair) : undefined;
+    const blockedBy =
+      type === 'USER' && emptyGuard.blockedPairs.size > 0
+        ? emptyGuard.blockedPairs.get(`${assignment.accountId}|${ps.name}`)
+        : undefined;
     if (blockedBy) {
       emptyGuard.blocked.push({
         operation,
@@ -261,14 +263,24 @@ export function computePlan(
       continue;
     }
     deletes.push(operation);
-    pairDeletes.set(pair, (pairDeletes.get(pair) ?? 0) + 1);
-    psDeletes.set(arn, (psDeletes.get(arn) ?? 0) + 1);
+    counts.deletes += 1;
+    const pair = counts.pairs.get(assignment.accountId);
+    if (pair) pair.deletes += 1;
+    else counts.pairs.set(assignment.accountId, { now: 0, deletes: 1, creates: 0 });
+  }
+  if (deletes.length > 0) {
+    for (const assignment of actual.assignments) {
+      const counts = countsByArn.get(assignment.permissionSetArn);
+      if (!counts || counts.pairs.size === 0) continue;
+      const pair = counts.pairs.get(assignment.accountId);
+      if (pair) pair.now += 1;
+    }
   }
 
   const creates: PlanOperation[] = [];
   const skippedCreates = new Map<string, number>();
   for (const [key, reason] of desired.assignments) {
-    if (actualKeys.has(key)) continue;
+    if (present.has(key)) continue;
     const parts = splitAssignmentKey(key);
     const why = unusable.get(parts.permissionSetName);
     if (why !== undefined) {
@@ -278,14 +290,17 @@ export function computePlan(
       );
       continue;
     }
-    const pair = `${parts.accountId}|${parts.permissionSetName}`;
-    pairCreates.set(pair, (pairCreates.get(pair) ?? 0) + 1);
+    const counts = countsByName.get(parts.permissionSetName);
+    if (counts && counts.pairs.size > 0) {
+      const pair = counts.pairs.get(parts.accountId);
+      if (pair) pair.creates += 1;
+    }
     creates.push({
       kind: 'create-assignment',
       key: `assignment:${key}`,
       accountId: parts.accountId,
       permissionSetName: parts.permissionSetName,
-      permissionSetArn: psByName.get(parts.permissionSetName)?.permissionSetArn,
+      permissionSetArn: counts?.ps.permissionSetArn,
       principalType: parts.principalType,
       principalId: parts.principalId,
       principalName: principalName(parts.principalType, parts.principalId),
@@ -300,9 +315,8 @@ export function computePlan(
   }
 
   for (const operation of deletes) {
-    const pair = `${operation.accountId}|${operation.permissionSetName}`;
-    const remaining =
-      (pairNow.get(pair) ?? 0) - (pairDeletes.get(pair) ?? 0) + (pairCreates.get(pair) ?? 0);
+    const pair = countsByArn.get(operation.permissionSetArn)?.pairs.get(operation.accountId);
+    const remaining = pair ? pair.now - pair.deletes + pair.creates : 1;
     operation.risks.push({
       kind: 'delete',
       message: `removes ${operation.principalType === 'USER' ? 'user' : 'group'} ${operation.principalName}'s access to ${operation.permissionSetName} in ${operation.accountId}; sessions already issued stay valid until they expire`,
@@ -345,8 +359,8 @@ export function computePlan(
       });
       continue;
     }
-    const remaining =
-      (psNow.get(ps.permissionSetArn) ?? 0) - (psDeletes.get(ps.permissionSetArn) ?? 0);
+    const setCounts = countsByArn.get(ps.permissionSetArn);
+    const remaining = setCounts ? setCounts.now - setCounts.deletes : 0;
     if (remaining > 0) {
       unmanaged.push({
         kind: 'permission-set',
@@ -375,18 +389,28 @@ export function computePlan(
     });
   }
 
-  operations.push(...creates, ...deletes);
-  const sortKeys = new Map<PlanOperation, string>();
-  for (const operation of operations) {
-    sortKeys.set(
-      operation,
-      `${WAVE_INDEX.get(WAVE_OF_KIND[operation.kind]) ?? 9}\u0000${operation.key}`,
-    );
+  // Each wave sorted on its own by key: a stable, total order without a comparator that looks
+  // anything up (the sort runs on up to a million operations).
+  const byKey = (a: { key: string }, b: { key: string }): number => byString(a.key, b.key);
+  const waves = new Map<string, PlanOperation[]>(PLAN_WAVES.map((wave) => [wave, []]));
+  for (const operation of operations) waves.get(WAVE_OF_KIND[operation.kind])?.push(operation);
+  creates.sort(byKey);
+  deletes.sort(byKey);
+  const ordered: PlanOperation[] = [];
+  for (const wave of PLAN_WAVES) {
+    const list =
+      wave === 'create-assignments'
+        ? creates
+        : wave === 'delete-assignments'
+          ? deletes
+          : (waves.get(wave) ?? []).sort(byKey);
+    // A loop, not push(...list): spreading a million elements overflows the call stack.
+    for (const operation of list) ordered.push(operation);
   }
-  operations.sort((a, b) => byString(sortKeys.get(a) ?? '', sortKeys.get(b) ?? ''));
+  operations.length = 0;
 
   const counts = { add: 0, change: 0, destroy: 0, provision: 0 };
-  for (const operation of operations) {
+  for (const operation of ordered) {
     switch (operation.kind) {
       case 'create-permission-set':
       case 'create-assignment':
@@ -409,7 +433,7 @@ export function computePlan(
     version: PLAN_VERSION,
     instanceArn: actual.instance.instanceArn,
     ownershipTag: { key: ownership.key, value: ownership.value },
-    operations,
+    operations: ordered,
     pending: desired.pending.map((p) => ({ ...p, rules: [...p.rules] })),
     unmanaged: sortLeftAlone(unmanaged),
     protected: sortLeftAlone(protectedList),
@@ -424,6 +448,23 @@ export function computePlan(
     },
     summary: counts,
   };
+
+  function leftAloneAssignment(
+    assignment: ActualState['assignments'][number],
+    permissionSetName: string,
+    because: string,
+  ): LeftAlone {
+    return {
+      kind: 'assignment',
+      accountId: assignment.accountId,
+      permissionSetArn: assignment.permissionSetArn,
+      principalType: assignment.principalType,
+      principalId: assignment.principalId,
+      principalName: principalName(assignment.principalType, assignment.principalId),
+      permissionSetName,
+      because,
+    };
+  }
 
   function protectionOf(
     accountId: string,

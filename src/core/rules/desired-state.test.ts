@@ -185,6 +185,41 @@ describe('computeDesiredState: assignment modes and principals', () => {
     expect(desired.scope.groupMode).toBe(false);
   });
 
+  it('keeps one assignment, with the first reason, when several rules and groups grant it', () => {
+    const desired = desiredFor([
+      rule('second-group', {
+        groups: ['aws-new'],
+        permissionSet: 'ReadOnly',
+        accounts: [selectIds(1, 2)],
+      }),
+      rule('first-group', {
+        groups: ['aws-admins', 'aws-new'],
+        permissionSet: 'ReadOnly',
+        accounts: [selectIds(1)],
+      }),
+    ]);
+    const aliceKeys = [...desired.assignments].filter(
+      ([key]) => splitAssignmentKey(key).principalId === idcUsers[0]!.userId,
+    );
+    expect(
+      aliceKeys.map(([key, reason]) => [
+        splitAssignmentKey(key).accountId,
+        reason.rule,
+        reason.oktaGroupName,
+      ]),
+    ).toEqual([
+      [accountIdOf(1), 'second-group', 'aws-new'],
+      [accountIdOf(2), 'second-group', 'aws-new'],
+    ]);
+    // erin gets it only through aws-admins.
+    expect(
+      desired.assignments.get(
+        desiredAssignmentKey(accountIdOf(1), 'ReadOnly', 'USER', idcUsers[4]!.userId),
+      )?.rule,
+    ).toBe('first-group');
+    expect(desired.assignments.size).toBe(3);
+  });
+
   it('members not yet in Identity Center are pending, not errors', () => {
     const desired = desiredFor([
       rule('admins', {

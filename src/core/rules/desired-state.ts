@@ -208,6 +208,8 @@ export function computeDesiredState(
   const protectedGrants: ProtectedGrant[] = [];
   const matched = new Map<string, { name: string; rules: string[]; memberCount: number }>();
   const groupTargets: GroupTarget[] = [];
+  /** `permissionSetName|account` pairs some USER-mode rule and group already targeted. */
+  const targetedPairs = new Set<string>();
   let userMode = false;
   let groupMode = false;
 
@@ -330,6 +332,14 @@ export function computeDesiredState(
         continue;
       }
 
+      // A key can repeat only where an earlier rule or group targeted the same permission set in
+      // the same account; elsewhere the has-check is skipped (it would double the map work).
+      const fresh = targetAccounts.map((account) => {
+        const pair = `${psName}|${account}`;
+        if (targetedPairs.has(pair)) return false;
+        targetedPairs.add(pair);
+        return true;
+      });
       for (const user of members) {
         if (!OKTA_STATUSES_WITH_ACCESS.has(user.status)) continue;
         const idcUser = links.idcUserOf(user.id);
@@ -364,9 +374,9 @@ export function computeDesiredState(
           oktaLogin: user.login,
         };
         const suffix = `|${psName}|USER|${idcUser.userId}`;
-        for (const account of targetAccounts) {
-          const key = account + suffix;
-          if (!assignments.has(key)) assignments.set(key, reason);
+        for (let i = 0; i < targetAccounts.length; i += 1) {
+          const key = `${targetAccounts[i] ?? ''}${suffix}`;
+          if (fresh[i] === true || !assignments.has(key)) assignments.set(key, reason);
         }
       }
     }
