@@ -7,6 +7,7 @@ import { registerGraphCommand } from './graph-command.js';
 import { registerApplyCommand } from './apply-command.js';
 import { registerPlanCommand } from './plan-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerSimCommand } from './sim-command.js';
 
 /**
  * A command module registers its subcommands. `run` wraps a handler so that the single
@@ -26,4 +27,5 @@ export const commandModules: readonly RegisterCommand[] = [
   registerPlanCommand,
   registerApplyCommand,
   registerServeCommand,
+  registerSimCommand,
 ];
