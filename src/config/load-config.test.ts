@@ -365,6 +365,12 @@ const MISTAKES: {
     ],
   },
   {
+    name: 'secret reference resolving to nothing',
+    text: doc('okta:', '  orgUrl: https://example.okta.com', '  token: ${env:EMPTY}'),
+    env: { EMPTY: '' },
+    problems: ['3:10: okta.token: ${env:EMPTY} is empty; a secret is expected'],
+  },
+  {
     name: 'unreadable file reference',
     text: doc('okta:', '  orgUrl: https://example.okta.com', '  token: ${file:secrets/none.txt}'),
     problems: [

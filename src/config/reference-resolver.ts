@@ -97,7 +97,16 @@ export async function resolveReferences(
     if (match) {
       const [, kind = '', argument = ''] = match;
       const resolved = await resolveOne(kind, argument, at);
-      return resolved === undefined ? FAILED : new Secret(resolved, `${kind}:${argument}`);
+      if (resolved === undefined) return FAILED;
+      if (resolved.trim() === '') {
+        // An empty token fails later at the first API call with a confusing 401; say it now.
+        problems.push({
+          path: at,
+          message: `\${${kind}:${argument}} is empty; a secret is expected`,
+        });
+        return FAILED;
+      }
+      return new Secret(resolved, `${kind}:${argument}`);
     }
     if (samePath(at, PRIVATE_KEY_PATH) && looksLikePath(value)) {
       try {
