@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
+import { OperationalError } from '../../../core/errors.js';
 import { describeStoreContract } from '../test-support/store-contract.js';
 import { openStore } from '../open-store.js';
 import { openSqliteStore } from './sqlite-store.js';
@@ -128,5 +129,23 @@ describe('SQLite store', () => {
     );
     expect(results.flatMap((r) => r.claimed).sort()).toEqual(keys);
     expect(results.flatMap((r) => r.added).sort()).toEqual([...uuids].sort());
+  });
+
+  it('reports a write lock held too long by another process as a retryable STORE_BUSY', async () => {
+    const path = join(dir, 'busy.db');
+    const store = await openSqliteStore(path, { busyTimeoutMs: 20 });
+    const other = new Database(path);
+    try {
+      other.exec('begin immediate');
+      const error = await store.setCursor('c', '1').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OperationalError);
+      expect(error).toMatchObject({ code: 'STORE_BUSY', retryable: true });
+      other.exec('rollback');
+      await store.setCursor('c', '2');
+      expect(await store.getCursor('c')).toBe('2');
+    } finally {
+      other.close();
+      await store.close();
+    }
   });
 });

@@ -7,7 +7,13 @@ import { dirname } from 'node:path';
 
 import Database from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver } from 'kysely';
-import type { DatabaseConnection, Driver, SqliteDialectConfig } from 'kysely';
+import type {
+  DatabaseConnection,
+  Driver,
+  SqliteDatabase,
+  SqliteDialectConfig,
+  SqliteStatement,
+} from 'kysely';
 
 import { OperationalError } from '../../../core/errors.js';
 import type { Store, StoreCapabilities } from '../../../ports/store.js';
@@ -47,6 +53,43 @@ class StoreSqliteDialect extends SqliteDialect {
   }
 }
 
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code === 'SQLITE_LOCKED');
+}
+
+/**
+ * Another process holding the write lock past busy_timeout becomes a retryable OperationalError
+ * (STORE_BUSY), so the queue retries instead of treating it as a bug.
+ */
+function busyAsOperational(database: Database.Database, path: string): SqliteDatabase {
+  const guard = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      throw new OperationalError(
+        `SQLite store ${path} is busy: another process held the write lock too long`,
+        'STORE_BUSY',
+        true,
+        { cause: error },
+      );
+    }
+  };
+  return {
+    close: () => database.close(),
+    prepare(sql: string): SqliteStatement {
+      const statement = guard(() => database.prepare(sql));
+      return {
+        reader: statement.reader,
+        all: (parameters) => guard(() => statement.all(parameters)),
+        run: (parameters) => guard(() => statement.run(parameters)),
+        iterate: (parameters) => guard(() => statement.iterate(parameters)),
+      };
+    },
+  };
+}
+
 const sqliteDdl: StoreDdlTraits = {
   // INTEGER PRIMARY KEY is SQLite's rowid alias, numbered on insert.
   identityPrimaryKey: (column) => column.primaryKey(),
@@ -80,7 +123,9 @@ export async function openSqliteStore(
       { cause: error },
     );
   }
-  const db = new Kysely<StoreDatabase>({ dialect: new StoreSqliteDialect({ database }) });
+  const db = new Kysely<StoreDatabase>({
+    dialect: new StoreSqliteDialect({ database: busyAsOperational(database, path) }),
+  });
   const capabilities: StoreCapabilities = {
     backend: 'sqlite',
     supportsSkipLocked: false,
