@@ -18,7 +18,7 @@ export interface StartSimulatorsOptions {
   readonly oktaPort?: number;
   readonly host?: string;
   /** `demo`, a path to a YAML/JSON file with `aws:`, `okta:` and `scim:` sections, or an object. */
-  readonly scenario?: 'demo' | string | CombinedScenario;
+  readonly scenario?: string | CombinedScenario;
   readonly seed?: number;
   readonly region?: string;
   /** Simulated SCIM push lag (Okta → Identity Center) when both run. Default: scenario, else 0. */
