@@ -111,6 +111,7 @@ export class OktaDirectory {
   readonly userIndex = new SortedIdIndex();
   readonly groupIndex = new SortedIdIndex();
   private readonly byLogin = new Map<string, string>();
+  private readonly byName = new Map<string, Set<string>>();
   private readonly groupMembers = new Map<string, Set<string>>();
   private readonly userGroupIds = new Map<string, Set<string>>();
   private everyoneId: string | undefined;
@@ -141,9 +142,26 @@ export class OktaDirectory {
     return group;
   }
 
+  /** The OKTA_GROUP (else any group) with this exact name. */
   findGroupByName(name: string): SimGroup | undefined {
-    for (const g of this.groups.values()) if (g.profile.name === name) return g;
-    return undefined;
+    const ids = this.byName.get(name);
+    if (!ids) return undefined;
+    let fallback: SimGroup | undefined;
+    for (const id of ids) {
+      const g = this.groups.get(id);
+      if (g?.type === 'OKTA_GROUP') return g;
+      fallback ??= g;
+    }
+    return fallback;
+  }
+
+  private indexName(group: SimGroup, add: boolean): void {
+    const name = group.profile.name;
+    const ids = this.byName.get(name) ?? new Set<string>();
+    if (add) ids.add(group.id);
+    else ids.delete(group.id);
+    if (ids.size > 0) this.byName.set(name, ids);
+    else this.byName.delete(name);
   }
 
   membersOf(groupId: string): ReadonlySet<string> {
@@ -386,6 +404,7 @@ export class OktaDirectory {
     };
     this.groups.set(group.id, group);
     this.groupIndex.insert(group.id);
+    this.indexName(group, true);
     this.groupMembers.set(group.id, new Set());
     if (type === 'BUILT_IN') {
       this.everyoneId = group.id;
@@ -419,11 +438,13 @@ export class OktaDirectory {
         'name: An object with this field already exists in the current organization',
       );
     }
+    this.indexName(group, false);
     group.profile = {
       ...profile,
       name,
       description: typeof profile.description === 'string' ? profile.description : null,
     };
+    this.indexName(group, true);
     group.lastUpdated = this.now().toISOString();
     // displayName carries the new name (UNVERIFIED in the reference; consumers re-read the group).
     this.onChange({
@@ -440,6 +461,7 @@ export class OktaDirectory {
     if (group.type === 'BUILT_IN') throw new OktaApiError('E0000006');
     for (const uid of [...this.membersOf(id)]) this.unlink(id, uid);
     this.groups.delete(id);
+    this.indexName(group, false);
     this.groupIndex.remove(id);
     this.groupMembers.delete(id);
     this.onChange({

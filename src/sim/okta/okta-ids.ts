@@ -29,29 +29,43 @@ export function makeOktaIdGenerator(random: () => number): (prefix: string) => s
  * are the last id of the previous page, so a page is a binary search plus a slice.
  */
 export class SortedIdIndex {
-  private readonly ids: string[] = [];
+  private ids: string[] = [];
+  // Inserts append and sort lazily on the next read, so seeding 100,000 ids is one sort, and an
+  // API insert between reads is a near-sorted sort (linear in practice).
+  private sorted = true;
 
   get size(): number {
     return this.ids.length;
   }
 
   insert(id: string): void {
-    const i = this.lowerBound(id);
-    if (this.ids[i] !== id) this.ids.splice(i, 0, id);
+    const last = this.ids[this.ids.length - 1];
+    if (last !== undefined && last > id) this.sorted = false;
+    this.ids.push(id);
   }
 
   remove(id: string): void {
+    this.ensureSorted();
     const i = this.lowerBound(id);
     if (this.ids[i] === id) this.ids.splice(i, 1);
   }
 
   /** Ids strictly after `cursor` (all ids when undefined), in order. */
   *after(cursor: string | undefined): Generator<string> {
+    this.ensureSorted();
     let i = cursor === undefined ? 0 : this.upperBound(cursor);
-    while (i < this.ids.length) {
-      const id = this.ids[i++];
+    const ids = this.ids;
+    while (i < ids.length) {
+      const id = ids[i++];
       if (id !== undefined) yield id;
     }
+  }
+
+  private ensureSorted(): void {
+    if (this.sorted) return;
+    this.ids.sort();
+    this.ids = this.ids.filter((id, i, a) => i === 0 || a[i - 1] !== id);
+    this.sorted = true;
   }
 
   private lowerBound(id: string): number {
