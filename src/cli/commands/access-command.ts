@@ -43,13 +43,15 @@ export function filterOf(options: FilterOptions): AccessFilter {
   };
 }
 
-/** The inventory of the latest snapshot; UsageError when discover has not run yet. */
+/** The inventory of the latest complete snapshot; UsageError when discover has not run yet. */
 export async function latestInventory(context: CliContext): Promise<Inventory> {
   const loaded = await loadConfig(context.configPath, { env: context.env });
   const adapters = buildAdapters(loaded, { env: context.env });
   try {
     const store = await adapters.store();
-    const snapshot = await store.latestSnapshot();
+    // Access questions need both sides; an aws- or okta-only snapshot is used only when no
+    // complete one exists.
+    const snapshot = (await store.latestSnapshot('all')) ?? (await store.latestSnapshot());
     if (!snapshot) throw new UsageError('no snapshot in the store yet; run `discover` first');
     return inventoryFromSnapshot(snapshot);
   } finally {
