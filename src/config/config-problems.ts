@@ -264,7 +264,7 @@ function measure(input: unknown, origin: string, found: string): string {
 }
 
 /** A short description of a value as found in the document. */
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'an empty value';
   if (value instanceof Secret) return 'a reference';

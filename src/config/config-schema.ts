@@ -24,14 +24,14 @@ import { compileRule } from './rule-compiler.js';
 /** Exactly one `${env:NAME}` or `${file:path}` reference. */
 export const REFERENCE_PATTERN = /^\$\{(env|file):([^}]+)\}$/;
 
-export const LITERAL_SECRET_MESSAGE = 'must be a ${env:…} or ${file:…} reference, found a literal';
+const LITERAL_SECRET_MESSAGE = 'must be a ${env:…} or ${file:…} reference, found a literal';
 
 /**
  * A resolved secret. In JSON Schema it is a string that must be a reference. A refine on unknown
  * rather than z.custom: a custom schema's failure aborts the parent, which would hide the other
  * problems in the file.
  */
-export const secretSchema = z
+const secretSchema = z
   .unknown()
   .refine((value): value is Secret => value instanceof Secret, {
     error: (issue) =>
@@ -42,7 +42,7 @@ export const secretSchema = z
   .meta({ description: 'A secret: a ${env:NAME} or ${file:path} reference, never a literal.' });
 
 /** The OAuth private key: a reference, or a path to the key file relative to the config. */
-export const privateKeySchema = z
+const privateKeySchema = z
   .unknown()
   .refine((value): value is Secret => value instanceof Secret, {
     error: (issue) =>
@@ -183,7 +183,7 @@ const awsSchema = z.strictObject({
 // ---- store, server, reconcile, safety -----------------------------------------------------
 
 /** The store URL: `sqlite:PATH` (`sqlite::memory:`) or `postgres://…` / `postgresql://…`. */
-export const STORE_URL_PATTERN = /^(?:sqlite:.+|postgres(?:ql)?:\/\/.+)$/;
+const STORE_URL_PATTERN = /^(?:sqlite:.+|postgres(?:ql)?:\/\/.+)$/;
 
 const storeSchema = z
   .string()

@@ -23,7 +23,7 @@ export function parseInterval(text: string): number | undefined {
  * The sso-admin model's ISO-8601 duration pattern (`Duration` shape). It allows forms AWS then
  * rejects for a session, so the range check below is what really decides.
  */
-export const ISO_DURATION_PATTERN =
+const ISO_DURATION_PATTERN =
   /^(-?)P(?=\d|T\d)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)([DW]))?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
 /**
