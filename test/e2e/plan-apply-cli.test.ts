@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSyncWorld, type SyncWorld } from '../../src/app/apply/test-support/sync-world.js';
+import { applyCommand } from '../../src/cli/commands/apply-command.js';
 import { runCliCaptured } from '../../src/cli/test-support/run-cli-captured.js';
 import { parsePlan } from '../../src/core/plan/plan.js';
 
@@ -84,6 +86,14 @@ describe('plan and apply through the CLI', () => {
     expect(assignmentCount()).toBe(0);
   });
 
+  it('on a terminal, apply asks first and anything but "yes" cancels', async () => {
+    const run = await applyOnTerminal('no\n');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("Only 'yes' is accepted");
+    expect(run.stdout).toContain('Apply cancelled.');
+    expect(assignmentCount()).toBe(0);
+  });
+
   it('apply plan.json --yes applies the saved plan and prints a result per operation', async () => {
     const run = await cli('apply', path.join(world.dir, 'plan.json'), '--yes');
     expect(run.stderr).toBe('');
@@ -133,4 +143,40 @@ describe('plan and apply through the CLI', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/plan version 99 is not supported/);
   });
+
+  it('on a terminal, answering "yes" applies', async () => {
+    world.okta.control.admin({ action: 'createGroup', name: `aws#dev#Developer#${DEV}` });
+    world.okta.control.admin({
+      action: 'addMember',
+      group: `aws#dev#Developer#${DEV}`,
+      user: 'alice@example.com',
+    });
+    await world.okta.control.settle();
+    const run = await applyOnTerminal('yes\n');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Apply succeeded');
+    expect(assignmentCount()).toBe(1);
+  });
 });
+
+/** Runs the apply handler with a terminal-like input that answers `answer`. */
+async function applyOnTerminal(
+  answer: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const input = Object.assign(new PassThrough(), { isTTY: true });
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  input.write(answer);
+  const code = await applyCommand(
+    { configPath: world.configPath, json: false, stdout, stderr, env: world.env },
+    undefined,
+    {},
+    input,
+  );
+  return { code, stdout: out, stderr: err };
+}

@@ -18,7 +18,8 @@ import { ExitCode } from '../exit-codes.js';
 import { openPlanSession, savePlan } from './plan-command.js';
 import type { RegisterCommand } from './index.js';
 
-interface ApplyCommandOptions {
+/** Options of `apply`, as commander parses them. */
+export interface ApplyCommandOptions {
   yes?: boolean;
   allowDeletes?: number;
   confirmEmptyGroup?: string[];
@@ -55,10 +56,18 @@ export const registerApplyCommand: RegisterCommand = (program, run) => {
     );
 };
 
-async function applyCommand(
+/** Where the confirmation is read from: stdin, or a stream a test provides. */
+export type ConfirmationInput = NodeJS.ReadableStream & { readonly isTTY?: boolean };
+
+/**
+ * The `apply` handler. `input` is where the confirmation is read (default process.stdin); a
+ * non-TTY input without `--yes` refuses with a UsageError.
+ */
+export async function applyCommand(
   context: CliContext,
   planFile: string | undefined,
   options: ApplyCommandOptions,
+  input: ConfirmationInput = process.stdin,
 ): Promise<number> {
   const saved = planFile ? await readPlanFile(planFile) : undefined;
   const session = await openPlanSession(context);
@@ -96,12 +105,12 @@ async function applyCommand(
       for (const note of guards.notes) context.stdout.write(`Note: ${note}\n`);
     }
     if (options.yes !== true) {
-      if (process.stdin.isTTY !== true) {
+      if (input.isTTY !== true) {
         throw new UsageError(
           'refusing to apply without confirmation: stdin is not a terminal; review the plan and pass --yes',
         );
       }
-      if (!(await confirm(context, plan))) {
+      if (!(await confirm(context, plan, input))) {
         context.stdout.write('Apply cancelled.\n');
         return ExitCode.error;
       }
@@ -149,8 +158,12 @@ async function rememberGroups(
   await rememberMatchedGroups(store, fresh.okta, fresh.desired);
 }
 
-async function confirm(context: CliContext, plan: Plan): Promise<boolean> {
-  const prompt = createInterface({ input: process.stdin, output: context.stdout });
+async function confirm(
+  context: CliContext,
+  plan: Plan,
+  input: ConfirmationInput,
+): Promise<boolean> {
+  const prompt = createInterface({ input, output: context.stdout });
   try {
     const answer = await prompt.question(
       `Apply ${plan.operations.length} operation(s) to ${plan.instanceArn}? Only 'yes' is accepted: `,
