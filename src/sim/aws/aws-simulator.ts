@@ -296,7 +296,22 @@ export async function startAwsSimulator(options: AwsSimulatorOptions = {}): Prom
         status,
         errorCode: err.code,
       });
-      sendError(res, protocol, services.get(queryService)!.xmlNamespace!, err, status, requestId);
+      // identitystore errors all carry the RequestId member (model); add it where the handler did not.
+      const withRequestId =
+        service?.name === 'identitystore' && !err.options.fields?.RequestId
+          ? new AwsSimError(err.code, err.message, {
+              ...err.options,
+              fields: { ...err.options.fields, RequestId: requestId },
+            })
+          : err;
+      sendError(
+        res,
+        protocol,
+        services.get(queryService)!.xmlNamespace!,
+        withRequestId,
+        status,
+        requestId,
+      );
     };
 
     const bodyBuffer = await readBody(req, maxBody);

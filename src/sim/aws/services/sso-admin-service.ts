@@ -42,6 +42,10 @@ export interface SsoAdminService {
 export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
   const { state, random } = runtime;
   const instance = state.instance;
+  // In-progress operations, kept apart so per-request settling does not scan status history.
+  const pendingCreations = new Set<AssignmentOperation>();
+  const pendingDeletions = new Set<AssignmentOperation>();
+  const pendingProvisionings = new Set<ProvisioningOperation>();
 
   const checkInstance = (input: Record<string, unknown>): void => {
     const arn = input.InstanceArn;
@@ -71,8 +75,8 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
    */
   const beginPsWrite = (ps: PermissionSet, ctx: RequestContext): void => {
     settle();
-    for (const op of instance.provisionings.values()) {
-      if (op.status === 'IN_PROGRESS' && op.permissionSetArn === ps.arn)
+    for (const op of pendingProvisionings) {
+      if (op.permissionSetArn === ps.arn)
         throw new AwsSimError(
           'ConflictException',
           'A conflicting operation is currently processing against this resource. Please try again.',
@@ -264,24 +268,24 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
   function settle(): void {
     const now = runtime.now();
     const due: { dueAt: number; run: () => void }[] = [];
-    for (const op of instance.creations.values())
-      if (op.status === 'IN_PROGRESS' && op.dueAt <= now)
+    for (const op of pendingCreations)
+      if (op.dueAt <= now) {
+        pendingCreations.delete(op);
         due.push({ dueAt: op.dueAt, run: () => completeCreation(op) });
-    for (const op of instance.deletions.values())
-      if (op.status === 'IN_PROGRESS' && op.dueAt <= now)
+      }
+    for (const op of pendingDeletions)
+      if (op.dueAt <= now) {
+        pendingDeletions.delete(op);
         due.push({ dueAt: op.dueAt, run: () => completeDeletion(op) });
-    for (const op of instance.provisionings.values())
-      if (op.status === 'IN_PROGRESS' && op.dueAt <= now)
+      }
+    for (const op of pendingProvisionings)
+      if (op.dueAt <= now) {
+        pendingProvisionings.delete(op);
         due.push({ dueAt: op.dueAt, run: () => completeProvisioning(op) });
+      }
     due.sort((a, b) => a.dueAt - b.dueAt);
     for (const d of due) d.run();
   }
-
-  const inProgress = (ops: Map<string, { status: string }>): number => {
-    let n = 0;
-    for (const op of ops.values()) if (op.status === 'IN_PROGRESS') n++;
-    return n;
-  };
 
   const trim = <T extends { status: string }>(ops: Map<string, T>): void => {
     if (ops.size <= statusRetention) return;
@@ -323,11 +327,10 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
     new AwsSimError(runtime.settings.behaviour.asyncLimitErrorCode, `Rate exceeded: ${what}`);
 
   const sameTupleInProgress = (
-    ops: Map<string, AssignmentOperation>,
+    ops: ReadonlySet<AssignmentOperation>,
     key: string,
   ): AssignmentOperation | undefined => {
-    for (const op of ops.values())
-      if (op.status === 'IN_PROGRESS' && assignmentKey(op.assignment) === key) return op;
+    for (const op of ops) if (assignmentKey(op.assignment) === key) return op;
     return undefined;
   };
 
@@ -502,7 +505,7 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
           'ValidationException',
           'TargetId is required when TargetType is AWS_ACCOUNT.',
         );
-      if (inProgress(instance.provisionings) >= runtime.settings.quotas.concurrentProvisions)
+      if (pendingProvisionings.size >= runtime.settings.quotas.concurrentProvisions)
         throw limitError(
           `at most ${runtime.settings.quotas.concurrentProvisions} concurrent ProvisionPermissionSet calls`,
         );
@@ -517,6 +520,7 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
         injectedFailure: random.chance(ctx.faults.asyncFailureProbability ?? 0),
       };
       instance.provisionings.set(op.requestId, op);
+      pendingProvisionings.add(op);
       trim(instance.provisionings);
       return { PermissionSetProvisioningStatus: provisioningStatus(op) };
     },
@@ -725,12 +729,12 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
       settle();
       const assignment = assignmentInput(input);
       const key = assignmentKey(assignment);
-      if (sameTupleInProgress(instance.deletions, key))
+      if (sameTupleInProgress(pendingDeletions, key))
         throw new AwsSimError(
           'ConflictException',
           'An operation on this account assignment is already in progress. Please try again.',
         );
-      if (inProgress(instance.creations) >= runtime.settings.quotas.outstandingCreateAssignments)
+      if (pendingCreations.size >= runtime.settings.quotas.outstandingCreateAssignments)
         throw limitError(
           `at most ${runtime.settings.quotas.outstandingCreateAssignments} outstanding CreateAccountAssignment calls`,
         );
@@ -745,6 +749,7 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
         injectedFailure: random.chance(ctx.faults.asyncFailureProbability ?? 0),
       };
       instance.creations.set(op.requestId, op);
+      pendingCreations.add(op);
       trim(instance.creations);
       return { AccountAssignmentCreationStatus: assignmentStatus(op) };
     },
@@ -755,10 +760,7 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
       const assignment = assignmentInput(input);
       const key = assignmentKey(assignment);
       // Delete right after create on the same tuple: ConflictException (ref §5.6).
-      if (
-        sameTupleInProgress(instance.creations, key) ||
-        sameTupleInProgress(instance.deletions, key)
-      )
+      if (sameTupleInProgress(pendingCreations, key) || sameTupleInProgress(pendingDeletions, key))
         throw new AwsSimError(
           'ConflictException',
           'An operation on this account assignment is already in progress. Please try again.',
@@ -778,6 +780,7 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
         injectedFailure: random.chance(ctx.faults.asyncFailureProbability ?? 0),
       };
       instance.deletions.set(op.requestId, op);
+      pendingDeletions.add(op);
       trim(instance.deletions);
       return { AccountAssignmentDeletionStatus: assignmentStatus(op) };
     },
