@@ -76,9 +76,20 @@ function previousPermissionSets(
   return then.groupTargets.map((target) => target.permissionSetName);
 }
 
+/** AWS's failure for a delete whose principal SCIM already removed; it can never succeed. */
+const ASSIGNEE_GONE = /assignee \S+ was not found/i;
+
+/** Failed operations that retrying can fix (not deletes of assignments of vanished principals). */
+function realFailures(result: ApplyResult): ApplyResult['outcomes'] {
+  return result.outcomes.filter(
+    (outcome) =>
+      outcome.status === 'Error' &&
+      !(outcome.kind === 'delete-assignment' && ASSIGNEE_GONE.test(outcome.cause ?? '')),
+  );
+}
+
 function describeFailures(result: ApplyResult): string {
-  return result.outcomes
-    .filter((outcome) => outcome.status === 'Error')
+  return realFailures(result)
     .slice(0, 5)
     .map((outcome) => `${outcome.description}: ${outcome.cause ?? 'failed'}`)
     .join('; ');
@@ -154,9 +165,16 @@ export function createKeyReconciler(deps: KeyReconcilerDeps): KeyReconciler {
     await rememberMatchedGroups(deps.store, fresh.okta, fresh.desired);
     deps.onReconciled?.({ key, fullPlan: fresh.plan, scopedPlan: scoped, result });
 
-    if (result && result.counts.Error > 0) {
+    const failures = result ? realFailures(result) : [];
+    if (result && result.counts.Error > failures.length) {
+      context.logger.warn(
+        { runId: result.runId, dangling: result.counts.Error - failures.length },
+        'assignments of principals SCIM already deleted cannot be deleted; they grant nothing',
+      );
+    }
+    if (result && failures.length > 0) {
       throw new OperationalError(
-        `${result.counts.Error} operation(s) failed for ${key}: ${describeFailures(result)}`,
+        `${failures.length} operation(s) failed for ${key}: ${describeFailures(result)}`,
         'APPLY_FAILED',
         true,
       );

@@ -58,12 +58,23 @@ function principalIds(kind: 'user' | 'group', oktaId: string, context: ScopeCont
  * - `group:<id>`: assignments whose reason names the group or whose principal is its IdC group,
  *   and every operation on the permission sets the group yields now or yielded before;
  * - `permission-set:<name>`: every operation on that permission set.
+ * Except for `full`, deletes of assignments whose principal no longer exists in the identity
+ * store are left out: AWS fails them, and the assignment grants nothing.
  */
 export function scopePlan(plan: Plan, key: ParsedReconcileKey, context: ScopeContext): Plan {
   if (key.kind === 'full') return plan;
+  // Once SCIM deletes a principal, AWS keeps its assignments and fails every delete of them
+  // (aws-identity-center.md §6): they grant nothing, and a key that tried would retry forever.
+  const liveUsers = new Set<string>(context.actual.users.map((u) => u.userId));
+  const liveGroups = new Set<string>(context.actual.groups.map((g) => g.groupId));
+  const orphaned = (op: PlanOperation, type: 'USER' | 'GROUP'): boolean =>
+    op.kind === 'delete-assignment' &&
+    op.principalType === type &&
+    !(type === 'USER' ? liveUsers : liveGroups).has(op.principalId);
   let keep: (op: PlanOperation) => boolean;
   if (key.kind === 'permission-set') {
-    keep = (op) => permissionSetNameOf(op) === key.name;
+    keep = (op) =>
+      !orphaned(op, 'USER') && !orphaned(op, 'GROUP') && permissionSetNameOf(op) === key.name;
   } else if (key.kind === 'user') {
     const ids = principalIds('user', key.id, context);
     const mine = (op: PlanOperation): boolean =>
@@ -74,7 +85,9 @@ export function scopePlan(plan: Plan, key: ParsedReconcileKey, context: ScopeCon
         .filter((op) => op.kind === 'create-assignment' && mine(op) && !op.permissionSetArn)
         .map(permissionSetNameOf),
     );
-    keep = (op) => mine(op) || (op.kind === 'create-permission-set' && needed.has(op.name));
+    keep = (op) =>
+      !orphaned(op, 'USER') &&
+      (mine(op) || (op.kind === 'create-permission-set' && needed.has(op.name)));
   } else {
     const ids = principalIds('group', key.id, context);
     const names = new Set(context.previousPermissionSets ?? []);
@@ -82,10 +95,12 @@ export function scopePlan(plan: Plan, key: ParsedReconcileKey, context: ScopeCon
       if (target.oktaGroupId === key.id) names.add(target.permissionSetName);
     }
     keep = (op) =>
-      names.has(permissionSetNameOf(op)) ||
-      (isAssignment(op) &&
-        ((op.principalType === 'GROUP' && ids.has(op.principalId)) ||
-          op.reason.oktaGroupId === key.id));
+      !orphaned(op, 'USER') &&
+      !orphaned(op, 'GROUP') &&
+      (names.has(permissionSetNameOf(op)) ||
+        (isAssignment(op) &&
+          ((op.principalType === 'GROUP' && ids.has(op.principalId)) ||
+            op.reason.oktaGroupId === key.id)));
   }
   const operations = plan.operations.filter(keep);
   const oktaId = key.kind === 'user' || key.kind === 'group' ? key.id : undefined;
