@@ -386,3 +386,150 @@ describe('control', () => {
     expect(user.status).toBe('SUSPENDED');
   });
 });
+
+describe('spec conformance of every implemented endpoint', () => {
+  it('answers each operation with a status and body the official spec declares', async () => {
+    const check = async (
+      method: string,
+      template: string,
+      path: string,
+      status: number,
+      body?: unknown,
+    ): Promise<RawResponse> => {
+      const res = await raw(method, path, body === undefined ? undefined : JSON.stringify(body));
+      expect(res.status, `${method} ${path}`).toBe(status);
+      expect(
+        spec.validateResponse(method, template, res.status, res.json),
+        `${method} ${path}`,
+      ).toEqual([]);
+      return res;
+    };
+    const created = await check('POST', '/api/v1/users', '/api/v1/users?activate=true', 200, {
+      profile: {
+        login: 'spec.user@example.com',
+        email: 'spec.user@example.com',
+        firstName: 'Spec',
+        lastName: 'User',
+      },
+    });
+    const uid = (created.json as { id: string }).id;
+    await check('POST', '/api/v1/users', '/api/v1/users', 400, { profile: { login: 'x' } });
+    await check('POST', '/api/v1/users/{id}', `/api/v1/users/${uid}`, 200, {
+      profile: { nickName: 'spec' },
+    });
+    await check('PUT', '/api/v1/users/{id}', `/api/v1/users/${uid}`, 200, {
+      profile: {
+        login: 'spec.user@example.com',
+        email: 'spec.user@example.com',
+        firstName: 'Spec',
+        lastName: 'Renamed',
+      },
+    });
+    await check('GET', '/api/v1/users/{id}', '/api/v1/users/00unobody00000000000', 404);
+    await check(
+      'POST',
+      '/api/v1/users/{id}/lifecycle/suspend',
+      `/api/v1/users/${uid}/lifecycle/suspend`,
+      200,
+    );
+    await check(
+      'POST',
+      '/api/v1/users/{id}/lifecycle/suspend',
+      `/api/v1/users/${uid}/lifecycle/suspend`,
+      400,
+    );
+    await check(
+      'POST',
+      '/api/v1/users/{id}/lifecycle/unsuspend',
+      `/api/v1/users/${uid}/lifecycle/unsuspend`,
+      200,
+    );
+    await check(
+      'POST',
+      '/api/v1/users/{id}/lifecycle/deactivate',
+      `/api/v1/users/${uid}/lifecycle/deactivate`,
+      200,
+    );
+    await check(
+      'POST',
+      '/api/v1/users/{id}/lifecycle/activate',
+      `/api/v1/users/${uid}/lifecycle/activate?sendEmail=false`,
+      200,
+    );
+    const group = await check('POST', '/api/v1/groups', '/api/v1/groups', 200, {
+      profile: { name: 'spec-group', description: 'd' },
+    });
+    const gid = (group.json as { id: string }).id;
+    await check(
+      'PUT',
+      '/api/v1/groups/{groupId}/users/{userId}',
+      `/api/v1/groups/${gid}/users/${uid}`,
+      204,
+    );
+    await check(
+      'PUT',
+      '/api/v1/groups/{groupId}/users/{userId}',
+      `/api/v1/groups/${gid}/users/00unobody00000000000`,
+      404,
+    );
+    await check(
+      'GET',
+      '/api/v1/groups/{groupId}/users',
+      `/api/v1/groups/${gid}/users?limit=1`,
+      200,
+    );
+    await check(
+      'DELETE',
+      '/api/v1/groups/{groupId}/users/{userId}',
+      `/api/v1/groups/${gid}/users/${uid}`,
+      204,
+    );
+    await check('DELETE', '/api/v1/groups/{groupId}', `/api/v1/groups/${gid}`, 204);
+    await check('GET', '/api/v1/groups/{groupId}', `/api/v1/groups/${gid}`, 404);
+    await check('DELETE', '/api/v1/users/{id}', `/api/v1/users/${uid}`, 204);
+    await check('DELETE', '/api/v1/users/{id}', `/api/v1/users/${uid}`, 204);
+    await check('DELETE', '/api/v1/users/{id}', `/api/v1/users/${uid}`, 404);
+    const hook = await check('POST', '/api/v1/eventHooks', '/api/v1/eventHooks', 200, {
+      name: 'spec-hook',
+      events: { type: 'EVENT_TYPE', items: ['group.user_membership.add'] },
+      channel: { type: 'HTTP', version: '1.0.0', config: { uri: 'http://127.0.0.1:9/hook' } },
+    });
+    const hid = (hook.json as { id: string }).id;
+    await check('GET', '/api/v1/eventHooks/{eventHookId}', `/api/v1/eventHooks/${hid}`, 200);
+    await check('PUT', '/api/v1/eventHooks/{eventHookId}', `/api/v1/eventHooks/${hid}`, 200, {
+      name: 'spec-hook-2',
+      events: { type: 'EVENT_TYPE', items: ['group.user_membership.remove'] },
+      channel: { type: 'HTTP', version: '1.0.0', config: { uri: 'http://127.0.0.1:9/hook' } },
+    });
+    await check(
+      'POST',
+      '/api/v1/eventHooks/{eventHookId}/lifecycle/deactivate',
+      `/api/v1/eventHooks/${hid}/lifecycle/deactivate`,
+      200,
+    );
+    await check(
+      'POST',
+      '/api/v1/eventHooks/{eventHookId}/lifecycle/activate',
+      `/api/v1/eventHooks/${hid}/lifecycle/activate`,
+      200,
+    );
+    await check(
+      'POST',
+      '/api/v1/eventHooks/{eventHookId}/lifecycle/deactivate',
+      `/api/v1/eventHooks/${hid}/lifecycle/deactivate`,
+      200,
+    );
+    await check('DELETE', '/api/v1/eventHooks/{eventHookId}', `/api/v1/eventHooks/${hid}`, 204);
+    await check('GET', '/api/v1/eventHooks/{eventHookId}', `/api/v1/eventHooks/${hid}`, 404);
+    await check('GET', '/api/v1/logs', '/api/v1/logs?limit=1000', 200);
+    sim.control.setRateLimits({ forceNext: 1 });
+    await check('GET', '/api/v1/groups', '/api/v1/groups', 429);
+  });
+
+  it('lets the SDK suspend and unsuspend against the body-less 200s', async () => {
+    const user = await client.userApi.getUser({ userId: 'user09@example.com' });
+    await client.userApi.suspendUser({ userId: user.id ?? '' });
+    await client.userApi.unsuspendUser({ userId: user.id ?? '' });
+    expect((await client.userApi.getUser({ userId: user.id ?? '' })).status).toBe('ACTIVE');
+  });
+});
