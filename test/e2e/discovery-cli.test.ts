@@ -5,7 +5,9 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
 import { runCliCaptured } from '../../src/cli/test-support/run-cli-captured.js';
 import { ACCESS_CSV_COLUMNS } from '../../src/core/access/access-csv.js';
 import { startAwsSimulator, type AwsSimulator } from '../../src/sim/aws/index.js';
@@ -108,6 +110,28 @@ describe('discover', () => {
       `okta-user,${OKTA.dave},dave@example.com,,DEPROVISIONED,dave@example.com`,
     );
     expect(lines.filter((line) => line.startsWith('assignment,'))).toHaveLength(3);
+  });
+});
+
+describe('discover on a terminal', () => {
+  it('redraws one progress line with phase, counts and ETA, and clears it at the end', async () => {
+    const stdout = new PassThrough();
+    const stderr = Object.assign(new PassThrough(), { isTTY: true });
+    let err = '';
+    stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    stdout.resume();
+    const code = await runCli(['node', 'okta-aws-sync', '--config', configPath, 'discover'], {
+      stdout,
+      stderr,
+      env,
+    });
+    expect(code).toBe(0);
+    const frames = err.split('\r\u001b[2K');
+    expect(frames.length).toBeGreaterThan(5);
+    expect(err).not.toContain('\n');
+    expect(frames).toContain('assignments: 3/3 provisioned pairs');
+    expect(frames.some((frame) => / ETA \d+s$/.test(frame))).toBe(true);
+    expect(err.endsWith('\r\u001b[2K')).toBe(true);
   });
 });
 

@@ -490,3 +490,46 @@ describe('discovery under faults and at page-size boundaries', () => {
     }
   });
 });
+
+describe('an account whose role cannot be assumed', () => {
+  it('is reported as not inspected with the reason, and the run goes on', async () => {
+    const own = await startAwsSimulator({ scenario: awsScenario, asyncLatencyMs: 5 });
+    try {
+      expect(own.control.deleteRole(ACCOUNTS.staging, 'OrganizationAccountAccessRole')).toBe(true);
+      const counters = new AwsCallCounters();
+      const limiters = new AwsRateLimiters({ counters, retry: { baseDelayMs: 5 } });
+      const clients = createAwsClients(
+        { region: own.region, endpoint: own.endpoint, credentials: own.credentials },
+        limiters,
+      );
+      const { inventory } = await runDiscovery(
+        {
+          aws: {
+            identityCenter: new AwsIdentityCenterReader(clients),
+            organizations: new AwsOrganizationsReader(clients),
+            accountIam: new AwsAccountIamReader({
+              managementIam: clients.iam,
+              iamForAccount: (accountId, roleName) => clients.iamForAccount(accountId, roleName),
+            }),
+          },
+          callStats: () => counters.snapshot(),
+        },
+        { source: 'aws' },
+      );
+      clients.destroy();
+      expect(inventory.notInspected.map((n) => [n.id, n.kind])).toEqual([
+        [ACCOUNTS.staging, 'account-iam'],
+        [ACCOUNTS.suspended, 'account-iam'],
+      ]);
+      expect(inventory.notInspected[0]?.reason).toMatch(
+        /^cannot read IAM through role OrganizationAccountAccessRole: AccessDenied: /,
+      );
+      // The other member account was still read.
+      const prod = inventory.aws?.accounts.find((a) => a.accountId === ACCOUNTS.prod);
+      expect(prod?.inspected).toBe(true);
+      expect(inventory.aws?.identityCenter.assignments).toHaveLength(3);
+    } finally {
+      await own.close();
+    }
+  });
+});
