@@ -40,6 +40,32 @@ import { awsErrorName, classifyAwsError } from './aws-error-kind.js';
  */
 const ALREADY_EXISTS = /already exists|already attached/i;
 
+/**
+ * The IAM actions the writer calls (sso-admin), for the least-privilege policy of sync mode. Every
+ * method of `createIdentityCenterWriter` maps to exactly one of these.
+ */
+export const IDENTITY_CENTER_WRITER_ACTIONS = [
+  'sso:CreatePermissionSet',
+  'sso:UpdatePermissionSet',
+  'sso:DeletePermissionSet',
+  'sso:AttachManagedPolicyToPermissionSet',
+  'sso:DetachManagedPolicyFromPermissionSet',
+  'sso:AttachCustomerManagedPolicyReferenceToPermissionSet',
+  'sso:DetachCustomerManagedPolicyReferenceFromPermissionSet',
+  'sso:PutInlinePolicyToPermissionSet',
+  'sso:DeleteInlinePolicyFromPermissionSet',
+  'sso:PutPermissionsBoundaryToPermissionSet',
+  'sso:DeletePermissionsBoundaryFromPermissionSet',
+  'sso:TagResource',
+  'sso:UntagResource',
+  'sso:ProvisionPermissionSet',
+  'sso:DescribePermissionSetProvisioningStatus',
+  'sso:CreateAccountAssignment',
+  'sso:DescribeAccountAssignmentCreationStatus',
+  'sso:DeleteAccountAssignment',
+  'sso:DescribeAccountAssignmentDeletionStatus',
+] as const;
+
 interface SdkMetadataCarrier {
   $metadata?: { requestId?: string };
 }
