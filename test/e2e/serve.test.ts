@@ -41,7 +41,7 @@ describe('serve end to end (both simulators, real SDKs, hook delivery)', () => {
     const server = await w.startServer();
     await w.registerHook(server.url);
     // The start-up full reconcile grants alice (already in the group).
-    await eventually('initial full reconcile', async () =>
+    await eventually('initial full reconcile', () =>
       w.assignments().includes(`${DEV}|Developer|USER|alice@example.com`),
     );
     await eventually('initial convergence', () => converged(w));
@@ -138,7 +138,7 @@ describe('serve end to end (both simulators, real SDKs, hook delivery)', () => {
     const add = w.okta.control
       .logEvents()
       .find((e) => e.eventType === 'group.user_membership.add')!;
-    const journaled = await server.store.getEvent(add.uuid as string);
+    const journaled = await server.store.getEvent(add.uuid);
     expect(journaled).toMatchObject({ channel: 'systemLog', state: 'processed' });
   });
 
