@@ -533,3 +533,31 @@ describe('an account whose role cannot be assumed', () => {
     }
   });
 });
+
+describe('the Okta request gate', () => {
+  it('waits for the rate-limit window instead of running into 429s', async () => {
+    const own = await startOktaSimulator({
+      scenario: oktaScenario,
+      rateLimits: { windowMs: 1000, perMinute: { users: 2, groups: 2, group: 3 } },
+    });
+    try {
+      const counters = new AwsCallCounters();
+      const client = createOktaClient({
+        orgUrl: own.orgUrl,
+        auth: { kind: 'ssws', token: own.token },
+        // One request at a time, stopping when a window has nothing left.
+        gate: new OktaRequestGate({ counters, maxConcurrency: 1, reserve: 0 }),
+      });
+      const directory = await new SdkOktaDirectoryReader({ client }).readDirectory();
+      expect(directory.users).toHaveLength(4);
+      expect(directory.groups).toHaveLength(6);
+      expect(directory.memberships).toHaveLength(11);
+      const totals = totalCalls(counters.snapshot());
+      expect(totals.calls).toBe(2 + 1 + 6);
+      expect(totals.throttled).toBe(0);
+      expect(own.control.calls().byStatus['429'] ?? 0).toBe(0);
+    } finally {
+      await own.close();
+    }
+  });
+});
