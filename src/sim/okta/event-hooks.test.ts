@@ -349,4 +349,53 @@ describe('event hook delivery', () => {
     expect(receiver.posts().length).toBe(1);
     expect(sim.control.deliveries()[0]).toMatchObject({ outcome: 'delivered', delayedMs: 30 });
   });
+
+  it('stops firing past the daily cap; the System Log keeps everything', async () => {
+    await verifiedHook();
+    sim.control.setHookFaults({ dailyCap: 2 });
+    add();
+    add('bob.ray@example.com');
+    await sim.control.settle();
+    remove();
+    await sim.control.settle();
+    expect(receiver.posts().map((p) => p.body?.data.events.length)).toEqual([2]);
+    expect(sim.control.deliveries().at(-1)?.outcome).toBe('dropped');
+  });
+});
+
+describe('seeded hooks and stories', () => {
+  it('delivers to a hook seeded from the scenario and plays the scenario story', async () => {
+    const seeded = await startOktaSimulator({
+      scenario: {
+        users: [{ login: 'eve.moss@example.com' }],
+        groups: [{ name: GROUP }],
+        hooks: [
+          {
+            name: 'seeded',
+            uri: receiver.url,
+            events: ['group.user_membership.add'],
+            authorization: { key: 'Authorization', value: 'seeded-secret' },
+          },
+        ],
+        story: [{ action: 'addMember', group: GROUP, user: 'eve.moss@example.com', afterMs: 1 }],
+      },
+      hookDelivery: { batchWindowMs: 5 },
+    });
+    try {
+      for (let i = 0; i < 500 && receiver.posts().length === 0; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      await seeded.control.settle();
+      const post = receiver.posts()[0];
+      expect(post?.headers.authorization).toBe('seeded-secret');
+      expect(post?.body?.data.events.map((e) => e.eventType)).toEqual([
+        'group.user_membership.add',
+      ]);
+      // Seeding itself wrote no events; the story's action did.
+      expect(seeded.control.logEvents().map((e) => e.eventType)).toEqual([
+        'group.user_membership.add',
+      ]);
+    } finally {
+      await seeded.close();
+    }
+  });
 });

@@ -21,6 +21,11 @@ export interface HookDeliveryFaults {
   drop?: number;
   /** Drop exactly the next N batches, whatever the probabilities. */
   dropNext?: number;
+  /**
+   * Events delivered per org per 24 h before hooks stop firing (Okta: 400,000); batches past
+   * the cap are dropped. Default unlimited.
+   */
+  dailyCap?: number;
   /** Events of one hook within this window share a delivery; default 50 ms. */
   batchWindowMs?: number;
   /** Per-attempt timeout; default 3000 ms as in Okta. */
@@ -90,6 +95,8 @@ export class EventHookService {
   >();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
+  private capWindowStart = 0;
+  private capCount = 0;
 
   constructor(
     private readonly orgUrl: () => string,
@@ -398,8 +405,15 @@ export class EventHookService {
     const f = this.faults;
     const eventId = randomUUID();
     const uuids = batch.events.map((e) => e.uuid);
-    if ((f.dropNext ?? 0) > 0 || this.random() < (f.drop ?? 0)) {
-      if ((f.dropNext ?? 0) > 0) f.dropNext = (f.dropNext ?? 0) - 1;
+    const nowMs = this.now().getTime();
+    if (nowMs - this.capWindowStart >= 86_400_000) {
+      this.capWindowStart = nowMs;
+      this.capCount = 0;
+    }
+    const overCap = f.dailyCap !== undefined && this.capCount + uuids.length > f.dailyCap;
+    if (!overCap) this.capCount += uuids.length;
+    if (overCap || (f.dropNext ?? 0) > 0 || this.random() < (f.drop ?? 0)) {
+      if (!overCap && (f.dropNext ?? 0) > 0) f.dropNext = (f.dropNext ?? 0) - 1;
       this.deliveries.push({
         hookId,
         eventId,

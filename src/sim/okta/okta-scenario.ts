@@ -131,6 +131,7 @@ const scenarioSchema = z.object({
       delayMs: z.number().nonnegative().optional(),
       drop: z.number().min(0).max(1).optional(),
       dropNext: z.number().int().nonnegative().optional(),
+      dailyCap: z.number().int().nonnegative().optional(),
       batchWindowMs: z.number().nonnegative().optional(),
       timeoutMs: z.number().positive().optional(),
       retryDelayMs: z.number().nonnegative().optional(),
