@@ -488,9 +488,12 @@ describe('computePlan', () => {
     const { plan } = planOf(
       { ...withTeams, rules: [...withTeams.rules, teamRule] },
       directory(),
-      converged({
-        permissionSets: [teamPs],
-        assignments: [assignment(2, teamPs, teamGroupIdc)],
+      actualState({
+        ...converged({
+          permissionSets: [teamPs],
+          assignments: [assignment(2, teamPs, teamGroupIdc)],
+        }),
+        groups: [...groups, teamGroupIdc],
       }),
     );
     expect(kinds(plan)).toEqual(['delete-assignment', 'delete-permission-set']);
@@ -515,6 +518,42 @@ describe('computePlan', () => {
       because:
         'owned and no longer wanted, but kept: 1 assignment(s) this plan may not remove still use it',
     });
+  });
+
+  it('removes assignments of a user deleted in Okta whose IdC user (with ExternalId) remains', () => {
+    const gone = oktaUser(8);
+    const goneIdc = idcUserFor(gone, 8);
+    const { plan } = planOf(
+      policy(),
+      directory(),
+      actualState({
+        ...converged({ assignments: [assignment(1, adminPs, goneIdc)] }),
+        users: [...users, goneIdc],
+      }),
+    );
+    expect(deletesOf(plan)).toEqual([
+      expect.objectContaining({
+        principalId: goneIdc.userId,
+        reason: { detail: 'the Identity Center user is linked to no Okta user (deleted in Okta?)' },
+      }),
+    ]);
+  });
+
+  it('leaves alone assignments whose principal is not in the identity store inventory', () => {
+    const ghostUser = idcUserFor(oktaUser(9), 9);
+    const ghostGroup = idcGroupFor(oktaGroup(9), 9);
+    const { plan } = planOf(
+      policy(),
+      directory(),
+      converged({
+        assignments: [assignment(1, adminPs, ghostUser), assignment(1, readOnlyPs, ghostGroup)],
+      }),
+    );
+    expect(plan.operations).toEqual([]);
+    expect(plan.unmanaged.map((u) => u.kind === 'assignment' && u.because)).toEqual([
+      expect.stringContaining('principal is not in the identity store inventory'),
+      expect.stringContaining('principal is not in the identity store inventory'),
+    ]);
   });
 
   it('lists assignments of a permission set missing from the inventory as unmanaged', () => {

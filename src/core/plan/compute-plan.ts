@@ -39,16 +39,24 @@ export interface PlanOptions {
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
+ * AWS keeps assignments of a deleted principal, and deleting them FAILs asynchronously with a
+ * 404; and a principal missing from a partial inventory must never read as deleted. Either way
+ * the assignment is left alone and said so.
+ */
+const GONE =
+  'principal is not in the identity store inventory (AWS fails deletes of assignments whose principal was deleted)';
+
+/**
  * Computes the plan that turns `actual` into `desired`. Pure and deterministic: the same inputs
  * give a byte-equal plan (operations sorted by wave, then by key).
  *
  * Ownership: only permission sets tagged with the ownership tag are created, updated or deleted.
  * An assignment is touched only when its permission set is owned or named by a rule, its account
  * is eligible and in rule scope (or its owned permission set is being retired), and its principal
- * is one the rules consider: for users, when a rule assigns users and the user is linked to Okta,
- * was provisioned from an IdP (has an ExternalId) or no longer exists; for groups, when a
- * GROUP-mode rule matches its Okta group, or it came from an IdP or no longer exists and a
- * GROUP-mode rule exists. Everything else is listed as unmanaged; protected accounts, permission
+ * is one the rules consider: for users, when a rule assigns users and the user is linked to Okta
+ * or was provisioned from an IdP (has an ExternalId: its Okta user was deleted); for groups, when
+ * a GROUP-mode rule matches its Okta group, or it came from an IdP and a GROUP-mode rule exists.
+ * Assignments of principals missing from the identity store are left alone (see GONE). Everything else is listed as unmanaged; protected accounts, permission
  * sets and principals are listed as protected. Creates always come before deletes; nothing is
  * ever replaced.
  */
@@ -505,7 +513,8 @@ export function computePlan(
     if (type === 'USER') {
       if (!scope.userMode) return 'no rule assigns users';
       const user = idcUsers.get(id);
-      if (user && !links.oktaUserOf(id) && user.externalIds.length === 0) {
+      if (!user) return GONE;
+      if (!links.oktaUserOf(id) && user.externalIds.length === 0) {
         return 'user is local to Identity Center (no Okta link, no ExternalId)';
       }
       return undefined;
@@ -515,7 +524,8 @@ export function computePlan(
     const oktaGroup = links.oktaGroupOf(id);
     if (oktaGroup) return `Okta group ${oktaGroup.name} is not matched by a GROUP-mode rule`;
     if (!scope.groupMode) return 'no rule assigns groups';
-    if (group && group.externalIds.length === 0) {
+    if (!group) return GONE;
+    if (group.externalIds.length === 0) {
       return 'group is local to Identity Center (no Okta link, no ExternalId)';
     }
     return undefined;
@@ -528,11 +538,7 @@ export function computePlan(
     if (type === 'USER') {
       const user = links.oktaUserOf(id);
       if (!user) {
-        return {
-          detail: idcUsers.has(id)
-            ? 'the Identity Center user is linked to no Okta user (deleted in Okta?)'
-            : 'the user no longer exists in the identity store',
-        };
+        return { detail: 'the Identity Center user is linked to no Okta user (deleted in Okta?)' };
       }
       const base = { oktaUserId: user.id, oktaLogin: user.login };
       if (!OKTA_STATUSES_WITH_ACCESS.has(user.status)) {
@@ -545,11 +551,7 @@ export function computePlan(
     }
     const group = links.oktaGroupOf(id);
     if (!group) {
-      return {
-        detail: idcGroups.has(id)
-          ? 'the Identity Center group is linked to no Okta group (deleted in Okta?)'
-          : 'the group no longer exists in the identity store',
-      };
+      return { detail: 'the Identity Center group is linked to no Okta group (deleted in Okta?)' };
     }
     return {
       oktaGroupId: group.id,
