@@ -18,6 +18,11 @@ export type {
   ScimPushRecord,
   StoryResult,
 } from './okta-simulator.js';
-export { generateOktaScenario, loadOktaScenario } from './okta-scenario.js';
+export {
+  demoOktaScenario,
+  demoOktaStory,
+  generateOktaScenario,
+  loadOktaScenario,
+} from './okta-scenario.js';
 export type { GenerateOktaScenarioOptions, ResolvedOktaScenario } from './okta-scenario.js';
 export { oktaScimIssuer } from './scim-push.js';

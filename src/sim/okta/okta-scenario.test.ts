@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateOktaScenario, loadOktaScenario } from './okta-scenario.js';
+import { demoOktaStory, generateOktaScenario, loadOktaScenario } from './okta-scenario.js';
 import { startOktaSimulator } from './okta-simulator.js';
 
 describe('generateOktaScenario', () => {
@@ -75,6 +75,32 @@ describe('a generated organisation served by the simulator', () => {
         await fetch(`${sim.orgUrl}/api/v1/groups?search=${search}`, { headers })
       ).json()) as unknown[];
       expect(groups.length).toBe(250);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe('the demo scenario', () => {
+  it('seeds the org and plays the demo story through admin actions', async () => {
+    const sim = await startOktaSimulator({ scenario: 'demo' });
+    try {
+      const before = sim.control.state();
+      expect(before.users.find((u) => u.login === 'alice@example.com')?.id).toBe(
+        '00u1alice000000000001',
+      );
+      expect(before.groups.find((g) => g.name === 'aws-prod-readonly')).toMatchObject({
+        id: '00g1prodro0000000001',
+        pushed: true,
+      });
+      const result = await sim.control.runStory(demoOktaStory(0));
+      expect(result.results.filter((r) => (r as { error?: unknown }).error !== undefined)).toEqual(
+        [],
+      );
+      const after = sim.control.state();
+      expect(after.users.find((u) => u.login === 'bob@example.com')?.status).toBe('DEPROVISIONED');
+      expect(after.groups.map((g) => g.name)).toContain('aws#prod-data#Admin#333333333333');
+      expect(sim.control.logEvents().map((e) => e.eventType)).toContain('group.lifecycle.create');
     } finally {
       await sim.close();
     }

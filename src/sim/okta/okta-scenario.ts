@@ -146,10 +146,157 @@ export type OktaScenario = z.input<typeof scenarioSchema>;
 export type ResolvedOktaScenario = z.output<typeof scenarioSchema>;
 
 /**
- * Loads a scenario from a YAML/JSON file path or validates an object. Throws a readable error
+ * The sample org of `demo` (also `loadOktaScenario('demo')`). Its users and the groups
+ * `aws-prod-readonly`/`aws-dev-admin` carry the Okta ids the AWS simulator's demo scenario records
+ * as ExternalIds, so both simulators describe the same pushed principals. Groups in the AWS
+ * Account Federation convention point at the AWS demo accounts.
+ */
+export function demoOktaScenario(): OktaScenario {
+  return {
+    users: [
+      {
+        id: '00u1alice000000000001',
+        login: 'alice@example.com',
+        firstName: 'Alice',
+        lastName: 'Anders',
+      },
+      {
+        id: '00u1bob00000000000002',
+        login: 'bob@example.com',
+        firstName: 'Bob',
+        lastName: 'Baker',
+      },
+      {
+        id: '00u1carol000000000003',
+        login: 'carol@example.com',
+        firstName: 'Carol',
+        lastName: 'Chen',
+      },
+      {
+        id: '00u1dave000000000004',
+        login: 'dave@example.com',
+        firstName: 'Dave',
+        lastName: 'Dorsey',
+      },
+      {
+        id: '00u1erin000000000005',
+        login: 'erin@example.com',
+        firstName: 'Erin',
+        lastName: 'Evans',
+      },
+      {
+        id: '00u1frank00000000006',
+        login: 'frank@example.com',
+        firstName: 'Frank',
+        lastName: 'Fox',
+        status: 'SUSPENDED',
+      },
+      {
+        id: '00u1grace00000000007',
+        login: 'grace@example.com',
+        firstName: 'Grace',
+        lastName: 'Gill',
+        status: 'DEPROVISIONED',
+      },
+    ],
+    groups: [
+      {
+        id: '00g1prodro0000000001',
+        name: 'aws-prod-readonly',
+        pushed: true,
+        members: ['alice@example.com', 'bob@example.com'],
+      },
+      {
+        id: '00g1devadm0000000002',
+        name: 'aws-dev-admin',
+        pushed: true,
+        members: ['carol@example.com'],
+      },
+      {
+        id: '00g1awsprd0000000003',
+        name: 'aws#prod-app#ReadOnly#222222222222',
+        members: ['alice@example.com', 'dave@example.com'],
+      },
+      {
+        id: '00g1awsdta0000000004',
+        name: 'aws#prod-data#ReadOnly#333333333333',
+        members: ['bob@example.com'],
+      },
+      {
+        id: '00g1awsdev0000000005',
+        name: 'aws#dev#Admin#555555555555',
+        members: ['carol@example.com', 'erin@example.com'],
+      },
+      {
+        id: '00g1eng0000000000006',
+        name: 'engineering',
+        members: [
+          'alice@example.com',
+          'bob@example.com',
+          'carol@example.com',
+          'dave@example.com',
+          'erin@example.com',
+        ],
+      },
+      { id: '00g1adsync0000000007', name: 'AD Domain Users', type: 'APP_GROUP' },
+    ],
+  };
+}
+
+/**
+ * The demo's scripted story, one admin action every `stepMs`: a new account group is created and
+ * filled, users join and leave, one is deactivated, a group is renamed.
+ */
+export function demoOktaStory(stepMs = 1500): OktaStoryStep[] {
+  return [
+    { action: 'createGroup', name: 'aws#staging#PowerUser#444444444444', afterMs: stepMs },
+    {
+      action: 'addMember',
+      group: 'aws#staging#PowerUser#444444444444',
+      user: 'dave@example.com',
+      afterMs: stepMs,
+    },
+    {
+      action: 'addMember',
+      group: 'aws#prod-app#ReadOnly#222222222222',
+      user: 'erin@example.com',
+      afterMs: stepMs,
+    },
+    {
+      action: 'removeMember',
+      group: 'aws#prod-app#ReadOnly#222222222222',
+      user: 'dave@example.com',
+      afterMs: stepMs,
+    },
+    {
+      action: 'createUser',
+      login: 'heidi@example.com',
+      firstName: 'Heidi',
+      lastName: 'Hart',
+      afterMs: stepMs,
+    },
+    {
+      action: 'addMember',
+      group: 'aws#dev#Admin#555555555555',
+      user: 'heidi@example.com',
+      afterMs: stepMs,
+    },
+    { action: 'deactivateUser', user: 'bob@example.com', afterMs: stepMs },
+    {
+      action: 'renameGroup',
+      group: 'aws#prod-data#ReadOnly#333333333333',
+      name: 'aws#prod-data#Admin#333333333333',
+      afterMs: stepMs,
+    },
+  ];
+}
+
+/**
+ * Loads a scenario from a YAML/JSON file path, the word `demo`, or validates an object. Throws a readable error
  * listing every problem; never returns a partially valid scenario.
  */
 export function loadOktaScenario(fileOrObject: string | OktaScenario): ResolvedOktaScenario {
+  if (fileOrObject === 'demo') return loadOktaScenario(demoOktaScenario());
   const raw: unknown =
     typeof fileOrObject === 'string' ? parseYaml(readFileSync(fileOrObject, 'utf8')) : fileOrObject;
   const result = scenarioSchema.safeParse(raw ?? {});
