@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  accountIdOf,
   actualState,
   ADMIN_POLICY,
   assignment,
@@ -81,6 +82,52 @@ describe('renderPlan', () => {
     const text = renderPlan(plan, { color: true });
     expect(text).toContain('\u001b[32m+\u001b[0m Admin in 100000000001');
     expect(text).toContain('\u001b[31m-\u001b[0m Admin in 100000000001');
+  });
+
+  it('shows guards, withheld deletes, protected and excluded accounts and problems', () => {
+    const guarded = planOf(
+      syncPolicy({
+        rules: [
+          rule('team', {
+            groups: ['team'],
+            permissionSet: 'Admin',
+            accounts: [selectIds(1, 2, 0)],
+          }),
+          rule('broken', {
+            groups: ['team'],
+            permissionSet: 'NoTemplate',
+            accounts: [selectIds(1)],
+          }),
+        ],
+        templates: { Admin: psTemplate({ description: 'old' }) },
+        safety: { maxDeletes: 0, protected: { accounts: [accountIdOf(2)] } },
+      }),
+      oktaDirectory({ users: [alice, bob, carol], groups: [team] }),
+      actualState({
+        organization: org,
+        users,
+        permissionSets: [admin, old],
+        assignments: [assignment(1, admin, users[0]!), assignment(1, old, users[0]!)],
+      }),
+      { previousMemberCounts: { [team.id]: 3 } },
+    ).plan;
+    const text = renderPlan(guarded);
+    expect(text).toContain(
+      `Withheld by the empty-source guard (confirm the group to apply):\n  ! Admin in 100000000001 for user ${alice.login} (group team)\n`,
+    );
+    expect(text).toContain(
+      'Protected, never touched:\n  = account 100000000002: protected by safety.protected.accounts (selected by team)\n',
+    );
+    expect(text).toContain('  = 100000000000 (management-account), selected by team\n');
+    expect(text).toContain(
+      '  ! rule broken: no template "NoTemplate" defines permission set "NoTemplate"',
+    );
+    expect(text).toContain(
+      'Deletes: 2 (safety.maxDeletes 0): over the limit, apply needs --allow-deletes 2\n',
+    );
+    expect(text).toContain(
+      'Okta group team had 3 member(s) and now reads empty: its deletes are withheld\n',
+    );
   });
 
   it('says so when there is nothing to do', () => {
