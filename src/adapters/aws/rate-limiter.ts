@@ -137,10 +137,6 @@ export class AdaptiveRateLimiter {
     return Math.random() * Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
   }
 
-  get clockSource(): Clock {
-    return this.clock;
-  }
-
   private enter(): Promise<void> {
     if (this.inFlight < this.maxConcurrency) {
       this.inFlight += 1;
