@@ -842,9 +842,7 @@ export async function startOktaSimulator(
     'eventHooks',
     HOOKS_MANAGE,
     async (req) => {
-      const ctx = req.ctx;
-      const hook = await hooks.verify(req.params.eventHookId ?? '').finally(() => undefined);
-      void ctx;
+      const hook = await hooks.verify(req.params.eventHookId ?? '');
       return { status: 200, body: hooks.serialize(hook) };
     },
   );
@@ -1129,7 +1127,7 @@ export async function startOktaSimulator(
     res.end(text);
   };
 
-  const authenticate = (header: string | undefined, route: Route, reqId: string): Caller => {
+  const authenticate = (header: string | undefined, route: Route): Caller => {
     const h = header ?? '';
     if (h.startsWith('SSWS ')) {
       if (h.slice(5) === token) return { kind: 'ssws' };
@@ -1142,7 +1140,6 @@ export async function startOktaSimulator(
       if (!route.scopes.some((s) => at.scopes.has(s))) throw new OktaApiError('E0000006');
       return { kind: 'oauth', token: at };
     }
-    void reqId;
     throw new OktaApiError('E0000011');
   };
 
@@ -1220,7 +1217,7 @@ export async function startOktaSimulator(
         if (pathKnown) throw new OktaApiError('E0000022');
         throw new OktaApiError('E0000007', `Resource not found: ${path} (Path)`);
       }
-      const caller = authenticate(req.headers.authorization, matched, reqId);
+      const caller = authenticate(req.headers.authorization, matched);
       let body: unknown;
       if (method === 'POST' || method === 'PUT') {
         const raw = await readBody(req);
