@@ -103,99 +103,116 @@ function describeFailures(result: ApplyResult): string {
  *   guard refuses, UsageError (terminal) for a malformed key.
  */
 export function createKeyReconciler(deps: KeyReconcilerDeps): KeyReconciler {
-  return async (key: string, context: ReconcileContext): Promise<ReconcileOutcome> => {
-    const parsed = parseReconcileKey(key);
-    if (!parsed) throw new UsageError(`"${key}" is not a reconcile key`);
-    const fresh = await planFromCurrentState(deps.policy, deps.plan, {
-      ...(deps.instanceArn ? { instanceArn: deps.instanceArn } : {}),
-    });
-    const cachedGroup =
-      parsed.kind === 'group'
-        ? ((await deps.store.getOktaGroup(parsed.id as OktaGroupId))?.value ?? null)
-        : null;
-    const scoped = scopePlan(fresh.plan, parsed, {
-      desired: fresh.desired,
-      actual: fresh.actual,
-      previousPermissionSets: previousPermissionSets(deps.policy, fresh, cachedGroup),
-    });
-    // The same guard as `apply`: a key that would delete more than maxDeletes is refused.
-    assertGuards(scoped);
+  // Keys overlap (a membership event dirties the user and the group; a group key covers its
+  // members' assignments): two keys planned from the same state would both write the same
+  // assignment. Reconciles in this process therefore read, plan and apply one at a time; each
+  // sees what the previous one wrote, so no write is ever sent twice.
+  let tail: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(fn, fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+  return (key: string, context: ReconcileContext): Promise<ReconcileOutcome> =>
+    serialized(() => reconcileKey(deps, key, context));
+}
 
-    const pendingKeys = pendingKeysFor(parsed, fresh);
-    for (const pendingKey of pendingKeys) if (pendingKey !== key) await deps.enqueue(pendingKey);
+async function reconcileKey(
+  deps: KeyReconcilerDeps,
+  key: string,
+  context: ReconcileContext,
+): Promise<ReconcileOutcome> {
+  const parsed = parseReconcileKey(key);
+  if (!parsed) throw new UsageError(`"${key}" is not a reconcile key`);
+  const fresh = await planFromCurrentState(deps.policy, deps.plan, {
+    ...(deps.instanceArn ? { instanceArn: deps.instanceArn } : {}),
+  });
+  const cachedGroup =
+    parsed.kind === 'group'
+      ? ((await deps.store.getOktaGroup(parsed.id as OktaGroupId))?.value ?? null)
+      : null;
+  const scoped = scopePlan(fresh.plan, parsed, {
+    desired: fresh.desired,
+    actual: fresh.actual,
+    previousPermissionSets: previousPermissionSets(deps.policy, fresh, cachedGroup),
+  });
+  // The same guard as `apply`: a key that would delete more than maxDeletes is refused.
+  assertGuards(scoped);
 
-    let result: ApplyResult | null = null;
-    if (scoped.operations.length > 0 || parsed.kind === 'full') {
-      const runId = randomUUID();
+  const pendingKeys = pendingKeysFor(parsed, fresh);
+  for (const pendingKey of pendingKeys) if (pendingKey !== key) await deps.enqueue(pendingKey);
+
+  let result: ApplyResult | null = null;
+  if (scoped.operations.length > 0 || parsed.kind === 'full') {
+    const runId = randomUUID();
+    context.logger.info(
+      { runId, operations: scoped.operations.length, summary: scoped.summary },
+      'applying scoped plan',
+    );
+    result = await applyPlan(
+      scoped,
+      {
+        writer: deps.writer,
+        store: deps.store,
+        findPermissionSetArn: permissionSetArnFinder(deps.plan.identityCenter, fresh.instance),
+      },
+      {
+        actor: 'service',
+        trigger: parsed.kind === 'full' ? 'full-reconcile' : 'event',
+        cause: `${key} (${context.correlationId})`,
+        runId,
+        ...(deps.limits ? { limits: deps.limits } : {}),
+        ...(deps.retry ? { retry: deps.retry } : {}),
+        ...(deps.poll ? { poll: deps.poll } : {}),
+      },
+    );
+    for (const outcome of result.outcomes) {
       context.logger.info(
-        { runId, operations: scoped.operations.length, summary: scoped.summary },
-        'applying scoped plan',
-      );
-      result = await applyPlan(
-        scoped,
         {
-          writer: deps.writer,
-          store: deps.store,
-          findPermissionSetArn: permissionSetArnFinder(deps.plan.identityCenter, fresh.instance),
-        },
-        {
-          actor: 'service',
-          trigger: parsed.kind === 'full' ? 'full-reconcile' : 'event',
-          cause: `${key} (${context.correlationId})`,
           runId,
-          ...(deps.limits ? { limits: deps.limits } : {}),
-          ...(deps.retry ? { retry: deps.retry } : {}),
-          ...(deps.poll ? { poll: deps.poll } : {}),
+          op: outcome.description,
+          status: outcome.status,
+          awsRequestId: outcome.awsRequestId,
+          asyncRequestId: outcome.asyncRequestId,
+          ...(outcome.cause ? { cause: outcome.cause } : {}),
         },
+        'operation result',
       );
-      for (const outcome of result.outcomes) {
-        context.logger.info(
-          {
-            runId,
-            op: outcome.description,
-            status: outcome.status,
-            awsRequestId: outcome.awsRequestId,
-            asyncRequestId: outcome.asyncRequestId,
-            ...(outcome.cause ? { cause: outcome.cause } : {}),
-          },
-          'operation result',
-        );
-      }
     }
-    await rememberMatchedGroups(deps.store, fresh.okta, fresh.desired);
-    deps.onReconciled?.({ key, fullPlan: fresh.plan, scopedPlan: scoped, result });
+  }
+  await rememberMatchedGroups(deps.store, fresh.okta, fresh.desired);
+  deps.onReconciled?.({ key, fullPlan: fresh.plan, scopedPlan: scoped, result });
 
-    const failures = result ? realFailures(result) : [];
-    if (result && result.counts.Error > failures.length) {
-      context.logger.warn(
-        { runId: result.runId, dangling: result.counts.Error - failures.length },
-        'assignments of principals SCIM already deleted cannot be deleted; they grant nothing',
-      );
-    }
-    if (result && failures.length > 0) {
-      throw new OperationalError(
-        `${failures.length} operation(s) failed for ${key}: ${describeFailures(result)}`,
-        'APPLY_FAILED',
-        true,
-      );
-    }
-    const waiting =
-      (result?.counts.Pending ?? 0) > 0 || (parsed.kind !== 'full' && scoped.pending.length > 0);
-    if (waiting) {
-      const names = scoped.pending.map((p) => `${p.kind} ${p.name}`).join(', ');
-      return {
-        status: 'pending',
-        reason: names
-          ? `not in the identity store yet: ${names}`
-          : 'assignment waits for its principal in the identity store',
-        runId: result?.runId ?? null,
-      };
-    }
+  const failures = result ? realFailures(result) : [];
+  if (result && result.counts.Error > failures.length) {
+    context.logger.warn(
+      { runId: result.runId, dangling: result.counts.Error - failures.length },
+      'assignments of principals SCIM already deleted cannot be deleted; they grant nothing',
+    );
+  }
+  if (result && failures.length > 0) {
+    throw new OperationalError(
+      `${failures.length} operation(s) failed for ${key}: ${describeFailures(result)}`,
+      'APPLY_FAILED',
+      true,
+    );
+  }
+  const waiting =
+    (result?.counts.Pending ?? 0) > 0 || (parsed.kind !== 'full' && scoped.pending.length > 0);
+  if (waiting) {
+    const names = scoped.pending.map((p) => `${p.kind} ${p.name}`).join(', ');
     return {
-      status: 'done',
+      status: 'pending',
+      reason: names
+        ? `not in the identity store yet: ${names}`
+        : 'assignment waits for its principal in the identity store',
       runId: result?.runId ?? null,
-      changes: result?.counts.Success ?? 0,
     };
+  }
+  return {
+    status: 'done',
+    runId: result?.runId ?? null,
+    changes: result?.counts.Success ?? 0,
   };
 }
 
