@@ -138,6 +138,7 @@ export function resolveSettings(options: AwsSimulatorOptions): SimSettings {
       useModelStatusCodes: b.useModelStatusCodes ?? false,
       organizationsEmptyPageProbability: b.organizationsEmptyPageProbability ?? 0.1,
       externalIdIssuer: b.externalIdIssuer ?? 'scim.okta.com',
+      delegatedAdminAccountId: b.delegatedAdminAccountId ?? '',
     },
     asyncLatencyMs: options.asyncLatencyMs ?? options.scenario?.asyncLatencyMs ?? 100,
   };
@@ -437,7 +438,12 @@ export async function startAwsSimulator(options: AwsSimulatorOptions = {}): Prom
       );
     }
 
-    if (service.managementOnly && principal.accountId !== mgmt)
+    const delegated = settings.behaviour.delegatedAdminAccountId;
+    if (
+      service.managementOnly &&
+      principal.accountId !== mgmt &&
+      (delegated === '' || principal.accountId !== delegated)
+    )
       return fail(
         service,
         protocol,

@@ -72,6 +72,12 @@ export interface BehaviourSettings {
   readonly organizationsEmptyPageProbability?: number;
   /** `ExternalIds[].Issuer` recorded for SCIM-pushed principals (undocumented at AWS). */
   readonly externalIdIssuer?: string;
+  /**
+   * Account registered as Identity Center delegated administrator ('' = none, the default). Its
+   * principals may call the IdC, identity-store and Organizations APIs, but assignments into the
+   * management account, or provisioning there, answer AccessDeniedException (ref §6).
+   */
+  readonly delegatedAdminAccountId?: string;
 }
 
 /** Mutable run-time settings shared by the handlers. */

@@ -14,6 +14,8 @@ import {
   ListPermissionSetsProvisionedToAccountCommand,
   ProvisionPermissionSetCommand,
   PutInlinePolicyToPermissionSetCommand,
+  AccessDeniedException,
+  ListInstancesCommand,
   ResourceNotFoundException,
   ServiceQuotaExceededException,
   ThrottlingException,
@@ -21,6 +23,7 @@ import {
   type AccountAssignmentOperationStatus,
   type PrincipalType,
 } from '@aws-sdk/client-sso-admin';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoAwsScenario } from '../aws-scenario.js';
 import {
@@ -341,6 +344,54 @@ describe('sso-admin edge behaviour', () => {
     const [again] = reservedRoles('444444444444');
     expect(again!.name).toMatch(/^AWSReservedSSO_Admin_[0-9a-f]{16}$/);
     expect(again!.name).not.toBe(role!.name);
+  });
+
+  it('a delegated administrator may manage member accounts but not the management account', async () => {
+    const assumed = await aws.sts.send(
+      new AssumeRoleCommand({
+        RoleArn: 'arn:aws:iam::222222222222:role/OrganizationAccountAccessRole',
+        RoleSessionName: 'delegated',
+      }),
+    );
+    const delegated = awsSdkClients(sim, {
+      maxAttempts: 1,
+      credentials: {
+        accessKeyId: assumed.Credentials!.AccessKeyId!,
+        secretAccessKey: assumed.Credentials!.SecretAccessKey!,
+        sessionToken: assumed.Credentials!.SessionToken!,
+      },
+    });
+    try {
+      await expect(delegated.ssoAdmin.send(new ListInstancesCommand({}))).rejects.toBeInstanceOf(
+        AccessDeniedException,
+      );
+      sim.control.setBehaviour({ delegatedAdminAccountId: '222222222222' });
+      expect((await delegated.ssoAdmin.send(new ListInstancesCommand({}))).Instances).toHaveLength(
+        1,
+      );
+      const ok = await delegated.ssoAdmin.send(
+        new CreateAccountAssignmentCommand(tuple('333333333333', admin, prodGroup)),
+      );
+      expect(ok.AccountAssignmentCreationStatus?.Status).toBe('IN_PROGRESS');
+      await expect(
+        delegated.ssoAdmin.send(
+          new CreateAccountAssignmentCommand(tuple('111111111111', admin, prodGroup)),
+        ),
+      ).rejects.toBeInstanceOf(AccessDeniedException);
+      // Billing is provisioned in the management account, so provisioning it everywhere is refused.
+      const billing = sim.control.dumpState().permissionSets.find((p) => p.name === 'Billing')!.arn;
+      await expect(
+        delegated.ssoAdmin.send(
+          new ProvisionPermissionSetCommand({
+            InstanceArn: sim.instanceArn,
+            PermissionSetArn: billing,
+            TargetType: 'ALL_PROVISIONED_ACCOUNTS',
+          }),
+        ),
+      ).rejects.toBeInstanceOf(AccessDeniedException);
+    } finally {
+      delegated.destroy();
+    }
   });
 
   describe('async failures carry realistic FailureReasons', () => {

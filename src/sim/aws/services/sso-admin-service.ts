@@ -295,6 +295,19 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
     }
   };
 
+  /** A delegated administrator may not touch the management account (ref §6). */
+  const checkManagementAccountAccess = (
+    ctx: RequestContext,
+    accountIds: readonly string[],
+  ): void => {
+    const mgmt = state.organization.managementAccountId;
+    if (ctx.principal.accountId !== mgmt && accountIds.includes(mgmt))
+      throw new AwsSimError(
+        'AccessDeniedException',
+        `User: ${ctx.principal.arn} is not authorized to perform: sso:${ctx.operation} on the management account ${mgmt} as delegated administrator.`,
+      );
+  };
+
   const assignmentInput = (input: Record<string, unknown>): Assignment => ({
     accountId: str(input, 'TargetId'),
     permissionSetArn: str(input, 'PermissionSetArn'),
@@ -500,6 +513,14 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
       settle();
       const targetType = str(input, 'TargetType') as ProvisioningOperation['targetType'];
       const targetId = optStr(input, 'TargetId');
+      checkManagementAccountAccess(
+        ctx,
+        targetType === 'AWS_ACCOUNT'
+          ? [targetId ?? '']
+          : [...instance.provisioned.values()]
+              .filter((p) => p.permissionSetArn === ps.arn)
+              .map((p) => p.accountId),
+      );
       if (targetType === 'AWS_ACCOUNT' && targetId === undefined)
         throw new AwsSimError(
           'ValidationException',
@@ -728,6 +749,7 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
       checkInstance(input);
       settle();
       const assignment = assignmentInput(input);
+      checkManagementAccountAccess(ctx, [assignment.accountId]);
       const key = assignmentKey(assignment);
       if (sameTupleInProgress(pendingDeletions, key))
         throw new AwsSimError(
@@ -758,6 +780,7 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
       checkInstance(input);
       settle();
       const assignment = assignmentInput(input);
+      checkManagementAccountAccess(ctx, [assignment.accountId]);
       const key = assignmentKey(assignment);
       // Delete right after create on the same tuple: ConflictException (ref §5.6).
       if (sameTupleInProgress(pendingCreations, key) || sameTupleInProgress(pendingDeletions, key))
