@@ -6,6 +6,7 @@ import type { AwsScenario } from './aws-scenario.js';
 import type { AwsState } from './aws-state.js';
 import { CallLog } from './call-log.js';
 import { CredentialStore } from './credential-store.js';
+import { enforceIdentityPolicy } from './policy-enforcement.js';
 import { createAwsControl, type AwsSimulatorControl } from './aws-control.js';
 import { formatViolations, InputValidatorCompiler, type Violation } from './input-validator.js';
 import { PageTokens } from './page-tokens.js';
@@ -437,6 +438,16 @@ export async function startAwsSimulator(options: AwsSimulatorOptions = {}): Prom
         operation,
       );
     }
+
+    const denied = enforceIdentityPolicy(
+      state,
+      principal,
+      service.signingName,
+      protocol,
+      operation,
+      rawInput,
+    );
+    if (denied) return fail(service, protocol, denied, operation);
 
     const delegated = settings.behaviour.delegatedAdminAccountId;
     if (
