@@ -39,7 +39,7 @@ async function startChild(world: ServeWorld, port: number): Promise<Child> {
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await eventually('child listening', () => output.includes('"msg":"listening"'), 30_000).catch(
+  await eventually('child listening', () => output.includes('"msg":"listening"'), 90_000).catch(
     (error: unknown) => {
       child.kill('SIGKILL');
       throw new Error(`${String(error)}\n${output}`);
@@ -129,7 +129,7 @@ async function crashAndRecover(store: string | undefined): Promise<void> {
 describe('serve crash and restart (child process, SIGKILL mid-processing)', () => {
   it(
     'converges on SQLite with nothing lost and no duplicate writes',
-    { timeout: 150_000 },
+    { timeout: 300_000 },
     async () => {
       await crashAndRecover(undefined);
     },
@@ -138,7 +138,7 @@ describe('serve crash and restart (child process, SIGKILL mid-processing)', () =
   const pgUrl = testPostgresUrl();
   it.skipIf(pgUrl === null)(
     'converges on PostgreSQL with nothing lost and no duplicate writes',
-    { timeout: 150_000 },
+    { timeout: 300_000 },
     async () => {
       const url = new URL(pgUrl!);
       url.searchParams.set('schema', `serve_crash_${randomBytes(4).toString('hex')}`);
