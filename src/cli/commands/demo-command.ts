@@ -1,0 +1,41 @@
+import { runDemo } from '../demo/run-demo.js';
+import type { CliContext } from '../cli-context.js';
+import { parsePort, untilSignal } from '../cli-options.js';
+import { ExitCode } from '../exit-codes.js';
+import type { RegisterCommand } from './index.js';
+
+interface DemoOptions {
+  exit?: boolean;
+  dataDir: string;
+  port: number;
+}
+
+/**
+ * `demo`: the embedded default. Needs no config and no network: starts both simulators with the
+ * sample organisation, an SQLite store in --data-dir and `serve`, plays the story, then keeps
+ * running (Ctrl-C stops it) unless --exit. Exits 1 when a step did not converge.
+ */
+export const registerDemoCommand: RegisterCommand = (program, run) => {
+  program
+    .command('demo')
+    .description('Simulated Okta + AWS, the sync service, and a narrated story. No config needed.')
+    .option('--exit', 'stop after the story instead of keeping the service running')
+    .option('--data-dir <dir>', 'where the SQLite store, config and log go', './data/demo')
+    .option('--port <port>', 'port for the sync service, 0 for any', parsePort, 0)
+    .action((options: DemoOptions) => run((context) => demoCommand(context, options)));
+};
+
+async function demoCommand(context: CliContext, options: DemoOptions): Promise<number> {
+  const result = await runDemo({
+    dataDir: options.dataDir,
+    port: options.port,
+    out: context.stdout,
+  });
+  const ok = result.steps.every((step) => step.ok);
+  if (options.exit !== true) {
+    context.stdout.write('The service keeps running; press Ctrl-C to stop.\n');
+    await untilSignal();
+  }
+  await result.stop();
+  return ok ? ExitCode.ok : ExitCode.error;
+}
