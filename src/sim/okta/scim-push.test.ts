@@ -143,11 +143,18 @@ describe('SCIM push into the AWS simulator', () => {
       'carl.fox@example.com',
     ]);
     await okta.control.settle();
-    expect(await idcUserNames()).toEqual(['ann.lee@example.com', 'dave.kim@example.com']);
+    // Deactivation and unassignment disable rather than delete (Okta's app sends active:false):
+    // carl and bob stay in the identity store but lose their group memberships.
+    expect(await idcUserNames()).toEqual([
+      'ann.lee@example.com',
+      'bob.ray@example.com',
+      'carl.fox@example.com',
+      'dave.kim@example.com',
+    ]);
     expect(await membersOf(GROUP)).toEqual(['ann.lee@example.com', 'dave.kim@example.com']);
   });
 
-  it('pushes a rename as UpdateGroup and removes a deleted group with its group-only members', async () => {
+  it('pushes a rename as UpdateGroup and removes a deleted group, disabling its group-only members', async () => {
     await okta.control.settle();
     const groupOktaId = oktaId('group', GROUP);
     const renamed = 'aws#prod#ReadOnlyAccess#123456789012';
@@ -166,6 +173,11 @@ describe('SCIM push into the AWS simulator', () => {
         }),
       ),
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-    expect(await idcUserNames()).toEqual(['carl.fox@example.com']);
+    // Its members are unassigned from the app: disabled, not deleted, so they stay listed.
+    expect(await idcUserNames()).toEqual([
+      'ann.lee@example.com',
+      'bob.ray@example.com',
+      'carl.fox@example.com',
+    ]);
   });
 });

@@ -4,7 +4,6 @@ import {
   CreateUserCommand,
   DeleteGroupCommand,
   DeleteGroupMembershipCommand,
-  DeleteUserCommand,
   GetGroupMembershipIdCommand,
   IdentitystoreClient,
   UpdateGroupCommand,
@@ -62,7 +61,7 @@ export interface ScimPushRecord {
  * Scope (documented choice): a group is pushed when its `pushed` flag is set (scenario default:
  * names starting `aws#`). A user is provisioned when it is assigned to the app directly or is a
  * member of a pushed group, and is not DEPROVISIONED; deactivation, unassignment or deletion
- * deletes the identity-store user. Pushed groups carry their memberships of provisioned users.
+ * disables the identity-store user (it stays, without group memberships), as Okta's app does. Pushed groups carry their memberships of provisioned users.
  *
  * Each change schedules a reconcile of the affected user/group after `lagMs`; reconciles run one
  * at a time, read the directory as it is then, and converge the identity store to it. Identity
@@ -214,13 +213,14 @@ export class ScimPush {
     const idcId = this.userIds.get(oktaId);
     const store = this.options.identityStoreId;
     if (!this.isProvisioned(user)) {
+      // Okta's Identity Center app deactivates rather than deletes (reference okta.md §8.2:
+      // "Deactivate Users (unassign → disabled in IdC)", SCIM `active:false`). The user stays in
+      // the identity store, disabled; the identitystore API has no status, so it stays visible
+      // there with its account assignments until something removes them. Okta pushes group
+      // memberships of provisioned users only, so the memberships go.
       if (idcId) {
         for (const [gid, members] of this.memberships)
           if (members.has(oktaId)) await this.removeMembership(gid, oktaId);
-        await this.attempt('DeleteUser', oktaId, async () => {
-          await this.client.send(new DeleteUserCommand({ IdentityStoreId: store, UserId: idcId }));
-          this.userIds.delete(oktaId);
-        });
       }
       return;
     }
