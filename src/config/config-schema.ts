@@ -523,14 +523,9 @@ function checkCrossReferences(value: unknown, ctx: z.RefinementCtx): void {
         });
       }
     } else if (rule.template === undefined && typeof rule.permissionSet === 'string') {
-      if (rule.permissionSet.includes('{')) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['rules', index, 'permissionSet'],
-          message:
-            'a permission set name with {capture} placeholders needs a template: the rule must set template',
-        });
-      } else if (!Object.hasOwn(templates, rule.permissionSet)) {
+      // With {capture} placeholders and no template, the resolved name chooses the template
+      // (aws#alias#<Role>#account → template <Role>); the planner reports a name without one.
+      if (!rule.permissionSet.includes('{') && !Object.hasOwn(templates, rule.permissionSet)) {
         ctx.addIssue({
           code: 'custom',
           path: ['rules', index, 'permissionSet'],
