@@ -539,6 +539,24 @@ describe('loadConfig: the happy path', () => {
     expect(loaded.warnings).toEqual([]);
   });
 
+  it('lets a {capture} permission set name without template pick the template by name', async () => {
+    const text = doc(
+      ...OKTA,
+      ...TEMPLATES,
+      'rules:',
+      ...rule({
+        groups:
+          "{ namePattern: '^aws#(?<alias>[^#]+)#(?<ps>[\\w+=,.@-]{1,32})#(?<account>\\d{12})$' }",
+        permissionSet: "'{ps}'",
+        accounts: "['{account}']",
+        assign: 'USER',
+      }),
+    );
+    const loaded = await loadConfig(await write('capture-no-template.yaml', text), { env: ENV });
+    expect(loaded.policy.rules[0]?.template).toBeUndefined();
+    expect(loaded.policy.rules[0]?.permissionSet.placeholders).toEqual(['ps']);
+  });
+
   it('applies defaults to a minimal config', async () => {
     const loaded = await loadConfig(await write('minimal.yaml', doc(...OKTA)), { env: ENV });
     expect(loaded.config.aws.rateLimit).toEqual({
