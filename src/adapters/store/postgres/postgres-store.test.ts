@@ -3,7 +3,7 @@ import { createServer, connect as tcpConnect } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { testPostgresUrl } from '../../../../test/support/postgres.js';
 import { describeStoreContract } from '../test-support/store-contract.js';
@@ -34,6 +34,14 @@ async function withClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> 
   }
 }
 
+// Contract tests drop their schema when they finish; this catches the file's other tests.
+afterAll(async () => {
+  if (baseUrl === null) return;
+  await withClient(async (client) => {
+    for (const schema of schemas) await client.query(`drop schema if exists "${schema}" cascade`);
+  });
+});
+
 describeStoreContract(
   'postgres',
   baseUrl === null
@@ -49,11 +57,10 @@ describeStoreContract(
               [String(version)],
             );
           }),
-        cleanup: () =>
+        dropStore: (url) =>
           withClient(async (client) => {
-            for (const schema of schemas.splice(0)) {
-              await client.query(`drop schema if exists "${schema}" cascade`);
-            }
+            const schema = new URL(url).searchParams.get('schema')!;
+            await client.query(`drop schema if exists "${schema}" cascade`);
           }),
       },
 );
@@ -83,7 +90,6 @@ describe.skipIf(baseUrl === null)('PostgreSQL store', () => {
       );
     } finally {
       await store.close();
-      await withClient((client) => client.query(`drop schema "${schemas.pop()!}" cascade`));
     }
   });
 

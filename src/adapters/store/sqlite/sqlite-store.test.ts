@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 
 import Database from 'better-sqlite3';
 import { build } from 'esbuild';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { OperationalError } from '../../../core/errors.js';
 import { describeStoreContract } from '../test-support/store-contract.js';
@@ -15,6 +15,7 @@ import { openSqliteStore } from './sqlite-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'okta-aws-sync-store-'));
 let counter = 0;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describeStoreContract('sqlite', {
   name: 'sqlite',
@@ -30,8 +31,9 @@ describeStoreContract('sqlite', {
     }
     return Promise.resolve();
   },
-  cleanup() {
-    rmSync(dir, { recursive: true, force: true });
+  dropStore(url) {
+    const path = url.slice('sqlite:'.length);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
     return Promise.resolve();
   },
 });

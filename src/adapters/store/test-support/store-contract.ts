@@ -3,7 +3,8 @@
  * postgres-store.test.ts). Each test opens its own empty store through `openStore`, so the
  * suite also exercises URL handling and migrations on open.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import type { TestContext } from 'vitest';
 
 import type { OktaGroup, OktaGroupId, OktaUser, OktaUserId } from '../../../core/domain/index.js';
 import { OperationalError } from '../../../core/errors.js';
@@ -18,8 +19,8 @@ export interface StoreContractBackend {
   newStoreUrl(): string;
   /** Writes `store_meta.schema_version` behind the store's back, as a newer build would. */
   setSchemaVersion(url: string, version: number): Promise<void>;
-  /** Removes everything `newStoreUrl` created so far (called after each test). */
-  cleanup(): Promise<void>;
+  /** Removes the store `newStoreUrl` named (called when its test finishes). */
+  dropStore(url: string): Promise<void>;
 }
 
 const T0 = new Date('2026-01-01T00:00:00.000Z');
@@ -39,25 +40,48 @@ const group = (n: number): OktaGroup => ({
 /** Registers the contract suite for `backend`; `null` registers it as skipped (no server). */
 export function describeStoreContract(name: string, backend: StoreContractBackend | null): void {
   describe.skipIf(backend === null)(`Store contract: ${name}`, () => {
-    const opened: Store[] = [];
-    let clockNow = T0;
-
-    async function open(url?: string): Promise<Store> {
-      const store = await openStore(url ?? backend!.newStoreUrl(), { clock: () => clockNow });
-      opened.push(store);
-      return store;
+    /**
+     * Per-test resources: every store opened and every URL made is closed and dropped when the
+     * test finishes. `setClock` drives defaulted timestamps. The tests run one after another:
+     * Kysely's migrator introspects every schema of the database, which races with schemas being
+     * dropped by concurrent tests.
+     */
+    function fixture(onTestFinished: TestContext['onTestFinished']) {
+      const stores: Store[] = [];
+      const urls: string[] = [];
+      let clockNow = T0;
+      onTestFinished(async () => {
+        for (const store of stores) await store.close().catch(() => undefined);
+        for (const url of urls) await backend!.dropStore(url);
+      });
+      const newStoreUrl = (): string => {
+        const url = backend!.newStoreUrl();
+        urls.push(url);
+        return url;
+      };
+      return {
+        newStoreUrl,
+        setClock: (now: Date): void => {
+          clockNow = now;
+        },
+        track: (store: Store): Store => {
+          stores.push(store);
+          return store;
+        },
+        open: async (url?: string): Promise<Store> => {
+          const store = await openStore(url ?? newStoreUrl(), { clock: () => clockNow });
+          stores.push(store);
+          return store;
+        },
+      };
     }
 
-    afterEach(async () => {
-      clockNow = T0;
-      for (const store of opened.splice(0)) await store.close().catch(() => undefined);
-      await backend?.cleanup();
-    });
-
     describe('migrations', () => {
-      it('migrates an empty store to the current version, reporting each migration', async () => {
-        const store = await openStore(backend!.newStoreUrl(), { migrate: false });
-        opened.push(store);
+      it('migrates an empty store to the current version, reporting each migration', async ({
+        onTestFinished,
+      }) => {
+        const { newStoreUrl, track } = fixture(onTestFinished);
+        const store = track(await openStore(newStoreUrl(), { migrate: false }));
         const first = await store.migrate();
         expect(first.error).toBeNull();
         expect(first.schemaVersion).toBe(STORE_SCHEMA_VERSION);
@@ -67,12 +91,14 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         expect(again).toEqual({ schemaVersion: STORE_SCHEMA_VERSION, results: [], error: null });
       });
 
-      it('re-opens a migrated store without migrating again and keeps its data', async () => {
-        const url = backend!.newStoreUrl();
+      it('re-opens a migrated store without migrating again and keeps its data', async ({
+        onTestFinished,
+      }) => {
+        const { open, newStoreUrl } = fixture(onTestFinished);
+        const url = newStoreUrl();
         const store = await open(url);
         await store.setCursor('okta.systemLog', 'https://example.okta.com/api/v1/logs?after=1');
         await store.close();
-        opened.splice(opened.indexOf(store), 1);
         const reopened = await open(url);
         expect(await reopened.migrate()).toEqual({
           schemaVersion: STORE_SCHEMA_VERSION,
@@ -84,11 +110,13 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         );
       });
 
-      it('refuses a store migrated by a newer build and leaves it untouched', async () => {
-        const url = backend!.newStoreUrl();
+      it('refuses a store migrated by a newer build and leaves it untouched', async ({
+        onTestFinished,
+      }) => {
+        const { open, newStoreUrl } = fixture(onTestFinished);
+        const url = newStoreUrl();
         const store = await open(url);
         await store.close();
-        opened.splice(opened.indexOf(store), 1);
         await backend!.setSchemaVersion(url, STORE_SCHEMA_VERSION + 1);
         const error = await openStore(url).then(
           (s) => s.close().then(() => null),
@@ -103,7 +131,8 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
     });
 
     describe('transactions', () => {
-      it('commits every write of a transaction together', async () => {
+      it('commits every write of a transaction together', async ({ onTestFinished }) => {
+        const { open } = fixture(onTestFinished);
         const store = await open();
         const result = await store.transaction(async (tx) => {
           await tx.setCursor('a', '1');
@@ -118,7 +147,10 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         expect(await store.listAudit({ limit: 10 })).toHaveLength(1);
       });
 
-      it('rolls back every write when the function throws, and rethrows', async () => {
+      it('rolls back every write when the function throws, and rethrows', async ({
+        onTestFinished,
+      }) => {
+        const { open } = fixture(onTestFinished);
         const store = await open();
         await store.setCursor('a', 'before');
         const failure = new Error('boom');
@@ -143,7 +175,10 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         expect((await store.queueStats()).waiting).toBe(0);
       });
 
-      it('refuses close() and migrate() on a transaction-bound store', async () => {
+      it('refuses close() and migrate() on a transaction-bound store', async ({
+        onTestFinished,
+      }) => {
+        const { open } = fixture(onTestFinished);
         const store = await open();
         await store.transaction(async (tx) => {
           await expect(tx.close()).rejects.toThrow(/inside a transaction/);
@@ -162,7 +197,10 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         body: { uuid, target: [{ id: '00g1' }] },
       });
 
-      it('journals each uuid once and reports duplicates, within and across calls', async () => {
+      it('journals each uuid once and reports duplicates, within and across calls', async ({
+        onTestFinished,
+      }) => {
+        const { open } = fixture(onTestFinished);
         const store = await open();
         const first = await store.journalEvents([event('a'), event('b'), event('a')]);
         expect(first).toEqual({ added: ['a', 'b'], duplicates: ['a'] });
@@ -185,8 +223,11 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         });
       });
 
-      it('journals each uuid once when two writers deliver overlapping batches at once', async () => {
-        const url = backend!.newStoreUrl();
+      it('journals each uuid once when two writers deliver overlapping batches at once', async ({
+        onTestFinished,
+      }) => {
+        const { open, newStoreUrl } = fixture(onTestFinished);
+        const url = newStoreUrl();
         const a = await open(url);
         // SQLite has one writer at a time; concurrent writers share one store (its connection).
         const b = a.capabilities.supportsConcurrentWriters ? await open(url) : a;
@@ -203,7 +244,8 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         expect((await a.countEventsByState()).received).toBe(30);
       });
 
-      it('moves events between states and queries by state', async () => {
+      it('moves events between states and queries by state', async ({ onTestFinished }) => {
+        const { open } = fixture(onTestFinished);
         const store = await open();
         await store.journalEvents([event('a'), event('b'), event('c')]);
         expect(await store.markEvent('a', { state: 'processed', keys: ['group:00g1'] })).toBe(true);
@@ -224,7 +266,10 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
     });
 
     describe('work queue', () => {
-      it('does not add a waiting key twice and keeps the earlier run time', async () => {
+      it('does not add a waiting key twice and keeps the earlier run time', async ({
+        onTestFinished,
+      }) => {
+        const { open } = fixture(onTestFinished);
         const store = await open();
         await store.enqueue('k', { now: T0, notBefore: at(10_000) });
         await store.enqueue('k', { now: T0, notBefore: at(5_000) });
@@ -241,7 +286,8 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         expect(await store.claim('w2', { leaseMs: 1000, now: at(5_000) })).toEqual([]);
       });
 
-      it('claims earliest first, up to the limit', async () => {
+      it('claims earliest first, up to the limit', async ({ onTestFinished }) => {
+        const { open } = fixture(onTestFinished);
         const store = await open();
         await store.enqueue('late', { notBefore: at(3) });
         await store.enqueue('early', { notBefore: at(1) });
@@ -251,7 +297,8 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         expect(claimed[0]?.leaseExpiresAt).toBe(at(1010).toISOString());
       });
 
-      it('completes a key, which then leaves the queue', async () => {
+      it('completes a key, which then leaves the queue', async ({ onTestFinished }) => {
+        const { open } = fixture(onTestFinished);
         const store = await open();
         await store.enqueue('k', { now: T0 });
         await store.claim('w', { leaseMs: 1000, now: T0 });
@@ -265,7 +312,10 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         expect(await store.claim('w', { leaseMs: 1000, now: at(10_000) })).toEqual([]);
       });
 
-      it('runs a key re-added while processing once more after release', async () => {
+      it('runs a key re-added while processing once more after release', async ({
+        onTestFinished,
+      }) => {
+        const { open } = fixture(onTestFinished);
         const store = await open();
         await store.enqueue('k', { now: T0 });
         await store.claim('w1', { leaseMs: 1000, now: T0 });
@@ -281,7 +331,10 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         expect(await store.claim('w1', { leaseMs: 1000, now: at(60) })).toEqual([]);
       });
 
-      it('lets another worker take a key whose lease expired; the old holder is refused', async () => {
+      it('lets another worker take a key whose lease expired; the old holder is refused', async ({
+        onTestFinished,
+      }) => {
+        const { open } = fixture(onTestFinished);
         const store = await open();
         await store.enqueue('k', { now: T0 });
         await store.claim('crashed', { leaseMs: 1000, now: T0 });
@@ -297,7 +350,10 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         expect(await store.complete('k', 'w2', { now: at(2600) })).toBe(true);
       });
 
-      it('retries later at the caller’s backoff time, counting attempts and keeping the error', async () => {
+      it('retries later at the caller’s backoff time, counting attempts and keeping the error', async ({
+        onTestFinished,
+      }) => {
+        const { open } = fixture(onTestFinished);
         const store = await open();
         await store.enqueue('k', { now: T0 });
         await store.claim('w', { leaseMs: 1000, now: T0 });
@@ -317,7 +373,10 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         expect(third).toMatchObject({ attempts: 3, lastError: 'Throttling again' });
       });
 
-      it('records a terminal failure and does not retry it until enqueued again', async () => {
+      it('records a terminal failure and does not retry it until enqueued again', async ({
+        onTestFinished,
+      }) => {
+        const { open } = fixture(onTestFinished);
         const store = await open();
         await store.enqueue('k', { now: T0 });
         await store.claim('w', { leaseMs: 1000, now: T0 });
@@ -338,7 +397,8 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         expect((await store.queueStats()).failed).toBe(0);
       });
 
-      it('runs new work re-added during a terminally failing run', async () => {
+      it('runs new work re-added during a terminally failing run', async ({ onTestFinished }) => {
+        const { open } = fixture(onTestFinished);
         const store = await open();
         await store.enqueue('k', { now: T0 });
         await store.claim('w', { leaseMs: 1000, now: T0 });
@@ -348,8 +408,9 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         expect(rerun).toMatchObject({ key: 'k', attempts: 1, lastError: 'bad' });
       });
 
-      it('never gives one key to two concurrent claimers', async () => {
-        const url = backend!.newStoreUrl();
+      it('never gives one key to two concurrent claimers', async ({ onTestFinished }) => {
+        const { open, newStoreUrl } = fixture(onTestFinished);
+        const url = newStoreUrl();
         const a = await open(url);
         const b = await open(url);
         const keys = Array.from({ length: 40 }, (_, i) => `group:${String(i).padStart(3, '0')}`);
@@ -385,9 +446,10 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
     });
 
     describe('ownership', () => {
-      it('upserts idempotently, keeping who created it and when', async () => {
+      it('upserts idempotently, keeping who created it and when', async ({ onTestFinished }) => {
+        const { open, setClock } = fixture(onTestFinished);
         const store = await open();
-        clockNow = at(1);
+        setClock(at(1));
         const first = await store.upsertOwnership({
           key: 'arn:aws:sso:::permissionSet/ssoins-1/ps-1',
           kind: 'permissionSet',
@@ -395,7 +457,7 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
           createdByRun: 'run-1',
         });
         expect(first.created).toBe(true);
-        clockNow = at(2);
+        setClock(at(2));
         const second = await store.upsertOwnership({
           key: 'arn:aws:sso:::permissionSet/ssoins-1/ps-1',
           kind: 'permissionSet',
@@ -430,7 +492,8 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
     });
 
     describe('cursors', () => {
-      it('gets null for an unknown cursor and the last value set', async () => {
+      it('gets null for an unknown cursor and the last value set', async ({ onTestFinished }) => {
+        const { open } = fixture(onTestFinished);
         const store = await open();
         expect(await store.getCursor('okta.systemLog')).toBeNull();
         await store.setCursor('okta.systemLog', 'https://o/api/v1/logs?after=1');
@@ -440,9 +503,12 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
     });
 
     describe('audit log', () => {
-      it('appends entries in order and offers no way to change them', async () => {
+      it('appends entries in order and offers no way to change them', async ({
+        onTestFinished,
+      }) => {
+        const { open, setClock } = fixture(onTestFinished);
         const store = await open();
-        clockNow = at(9);
+        setClock(at(9));
         const first = await store.appendAudit({
           actor: 'cli:alice',
           action: 'assignment.create',
@@ -472,7 +538,10 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
     });
 
     describe('snapshots', () => {
-      it('finds the latest snapshot overall and by source, and lists newest first', async () => {
+      it('finds the latest snapshot overall and by source, and lists newest first', async ({
+        onTestFinished,
+      }) => {
+        const { open } = fixture(onTestFinished);
         const store = await open();
         const base = { summary: { accounts: 3 }, durationMs: 12, calls: 7, notInspected: [] };
         await store.saveSnapshot({
@@ -518,12 +587,13 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
     });
 
     describe('okta cache', () => {
-      it('caches users, groups and memberships by Okta id', async () => {
+      it('caches users, groups and memberships by Okta id', async ({ onTestFinished }) => {
+        const { open, setClock } = fixture(onTestFinished);
         const store = await open();
-        clockNow = at(1);
+        setClock(at(1));
         await store.putOktaUsers([user(1), user(2), user(3)]);
         await store.putOktaGroups([group(1), group(2)]);
-        clockNow = at(2);
+        setClock(at(2));
         await store.putOktaUsers([user(2, 'SUSPENDED')]);
         expect(await store.getOktaUser(user(2).id)).toEqual({
           value: user(2, 'SUSPENDED'),
@@ -550,9 +620,10 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
     });
 
     describe('plans and runs', () => {
-      it('stores plans, runs and one result per operation', async () => {
+      it('stores plans, runs and one result per operation', async ({ onTestFinished }) => {
+        const { open, setClock } = fixture(onTestFinished);
         const store = await open();
-        clockNow = at(1);
+        setClock(at(1));
         await store.savePlan({ id: 'p1', summary: { creates: 2 }, body: { version: 1, ops: [] } });
         expect(await store.getPlan('p1')).toEqual({
           id: 'p1',
@@ -586,7 +657,7 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
           [0, 'Success'],
           [1, 'NotExecuted'],
         ]);
-        clockNow = at(4);
+        setClock(at(4));
         expect(await store.finishRun('r1', { status: 'partial', summary: { ok: 1 } })).toBe(true);
         expect(await store.finishRun('nope', { status: 'failed' })).toBe(false);
         expect(await store.getRun('r1')).toEqual({
