@@ -15,6 +15,14 @@ import { INTERVAL_PATTERN, isoDurationSeconds, parseInterval } from './duration.
 import { compileRule } from './rule-compiler.js';
 
 /**
+ * For refinements that run even when sibling keys failed: they still need an object to read
+ * (a missing `okta:` or a `null` permission set would otherwise crash them with a TypeError).
+ */
+function whenObject(payload: { value: unknown }): boolean {
+  return typeof payload.value === 'object' && payload.value !== null;
+}
+
+/**
  * The one config schema: the TypeScript types (`z.output`), runtime validation and the JSON
  * Schema that `config schema` prints (`z.toJSONSchema` of the input side) all come from here.
  * It validates the document after `${env:…}`/`${file:…}` references are resolved; secret fields
@@ -137,7 +145,7 @@ const oktaSchema = z
         });
       }
     },
-    { when: () => true },
+    { when: whenObject },
   );
 
 // ---- aws ----------------------------------------------------------------------------------
@@ -337,7 +345,7 @@ const boundarySchema = z
         });
       }
     },
-    { when: () => true },
+    { when: whenObject },
   );
 
 const permissionSetTemplateSchema = z
@@ -400,7 +408,7 @@ const permissionSetTemplateSchema = z
         });
       }
     },
-    { when: () => true },
+    { when: whenObject },
   );
 
 // ---- rules --------------------------------------------------------------------------------
@@ -462,7 +470,7 @@ const ruleSchema = z
         ctx.addIssue({ code: 'custom', path: [...problem.path], message: problem.message });
       }
     },
-    { when: () => true },
+    { when: whenObject },
   );
 
 // ---- the whole file -----------------------------------------------------------------------
