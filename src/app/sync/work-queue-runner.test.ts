@@ -175,6 +175,27 @@ describe('WorkQueueRunner (injected clock, real SQLite store)', () => {
     release();
     expect((await first)?.outcome).toBe('done');
   });
+  it('releases a key still running at shutdown so that the next process takes it at once', async () => {
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const r = runner(
+      () => {
+        started();
+        return new Promise<never>(() => undefined);
+      },
+      { workers: 1 },
+    );
+    await store.enqueue('group:00g5', { now: clock.now() });
+    r.start();
+    await running;
+    const stopping = r.stop(5000);
+    clock.advance(5000);
+    await stopping;
+    // Well inside the 30 s lease, another process can claim it: the lease was released.
+    const [next] = await store.claim('next-process', { leaseMs: 1000, now: clock.now() });
+    expect(next).toMatchObject({ key: 'group:00g5' });
+    expect(await store.listFailedKeys(10)).toEqual([]);
+  });
 });
 
 describe('backoff and token bucket', () => {

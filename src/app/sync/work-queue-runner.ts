@@ -111,7 +111,8 @@ export class WorkQueueRunner {
   readonly #bucket: TokenBucket;
   readonly #instance = randomUUID().slice(0, 8);
   readonly #pending = new Map<string, PendingKey>();
-  readonly #inFlight = new Map<string, Promise<KeyAttemptResult>>();
+  /** Keys being reconciled, with the worker holding each. */
+  readonly #inFlight = new Map<string, string>();
   #loops: Promise<void>[] = [];
   #stopping = new AbortController();
   #hardStop = new AbortController();
@@ -158,8 +159,10 @@ export class WorkQueueRunner {
   }
 
   /**
-   * Stops claiming, waits up to `graceMs` for keys in flight, then aborts them and releases their
-   * leases so that the next process (or another replica) takes them at once.
+   * Stops claiming and waits up to `graceMs` for keys in flight. Keys still running then are
+   * released (runnable at once, attempt not counted as a failure) so that the next process or
+   * another replica takes them without waiting for the lease to expire; their reconciles are
+   * signalled to abort and are not awaited.
    */
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.#running) return;
@@ -167,10 +170,21 @@ export class WorkQueueRunner {
     this.wake();
     const settled = Promise.allSettled(this.#loops);
     const timer = new AbortController();
-    await Promise.race([settled, this.#clock.sleep(graceMs, timer.signal)]);
+    const finished = await Promise.race([
+      settled.then(() => true),
+      this.#clock.sleep(graceMs, timer.signal).then(() => false),
+    ]);
     timer.abort();
-    this.#hardStop.abort();
-    await settled;
+    if (!finished) {
+      this.#hardStop.abort();
+      const now = this.#clock.now();
+      for (const [key, workerId] of this.#inFlight) {
+        const released = await this.#options.store
+          .retryLater(key, workerId, { error: 'released at shutdown', notBefore: now, now })
+          .catch(() => false);
+        this.#options.logger.warn({ key, released }, 'key still running at shutdown; released');
+      }
+    }
     this.#running = false;
   }
 
@@ -210,7 +224,7 @@ export class WorkQueueRunner {
     if (!claimed) return null;
     this.#bucket.tryTake();
     const run = this.#process(workerId, claimed, leaseMs);
-    this.#inFlight.set(claimed.key, run);
+    this.#inFlight.set(claimed.key, workerId);
     try {
       return await run;
     } finally {
