@@ -213,6 +213,29 @@ export async function migrateStore(
   traits: StoreDdlTraits,
   schema: string | undefined,
 ): Promise<MigrationReport> {
+  // Kysely's PostgreSQL introspection reads every schema of the database; one dropped by someone
+  // else mid-query fails it with invalid_schema_name (3F000). Nothing was applied, so try again.
+  const droppedElsewhere = (error: unknown): boolean =>
+    (error as { code?: unknown } | null)?.code === '3F000' &&
+    (schema === undefined || !String((error as Error).message).includes(`"${schema}"`));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const report = await migrateStoreOnce(db, traits, schema);
+      if (attempt < 3 && droppedElsewhere(report.cause)) continue;
+      const { cause: _cause, ...rest } = report;
+      return rest;
+    } catch (error) {
+      if (attempt < 3 && droppedElsewhere(error)) continue;
+      throw error;
+    }
+  }
+}
+
+async function migrateStoreOnce(
+  db: Kysely<unknown>,
+  traits: StoreDdlTraits,
+  schema: string | undefined,
+): Promise<MigrationReport & { cause: unknown }> {
   const before = await readSchemaVersion(db, schema);
   if (before > STORE_SCHEMA_VERSION) {
     throw new OperationalError(
@@ -234,6 +257,7 @@ export async function migrateStore(
     results: results.map((r) => ({ name: r.migrationName, status: r.status })),
     error:
       error === undefined ? null : error instanceof Error ? error.message : JSON.stringify(error),
+    cause: error,
   };
 }
 
