@@ -61,7 +61,8 @@ export interface ScimPushRecord {
  * Scope (documented choice): a group is pushed when its `pushed` flag is set (scenario default:
  * names starting `aws#`). A user is provisioned when it is assigned to the app directly or is a
  * member of a pushed group, and is not DEPROVISIONED; deactivation, unassignment or deletion
- * disables the identity-store user (it stays, without group memberships), as Okta's app does. Pushed groups carry their memberships of provisioned users.
+ * disables the identity-store user (it stays, without group memberships), as Okta's app does.
+ * Pushed groups carry their memberships of provisioned users.
  *
  * Each change schedules a reconcile of the affected user/group after `lagMs`; reconciles run one
  * at a time, read the directory as it is then, and converge the identity store to it. Identity
