@@ -23,28 +23,26 @@ interface Child {
 async function startChild(world: ServeWorld, port: number): Promise<Child> {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      'test/e2e/serve-child.ts',
-      '--config',
-      world.configPath,
-      'serve',
-      '--port',
-      String(port),
-    ],
+    ['--import', 'tsx', 'test/e2e/serve-child.ts', world.configPath, String(port)],
     { cwd: ROOT, env: { ...process.env, ...world.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await eventually('child listening', () => output.includes('"msg":"listening"'), 90_000).catch(
-    (error: unknown) => {
-      child.kill('SIGKILL');
-      throw new Error(`${String(error)}\n${output}`);
+  let gone = false;
+  void exited.then(() => (gone = true));
+  await eventually(
+    'child listening',
+    () => {
+      if (gone) throw new Error(`child exited before listening:\n${output}`);
+      return output.includes('"msg":"listening"');
     },
-  );
+    90_000,
+  ).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw new Error(`${String(error)}\n${output}`);
+  });
   return { process: child, exited, output: () => output };
 }
 

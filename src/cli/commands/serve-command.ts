@@ -7,7 +7,8 @@ import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-codes.js';
 import type { RegisterCommand } from './index.js';
 
-interface ServeOptions {
+/** The flags of `serve`. */
+export interface ServeOptions {
   host?: string;
   port?: number;
 }
@@ -33,10 +34,14 @@ export const registerServeCommand: RegisterCommand = (program, run) => {
     )
     .option('--host <host>', 'listen address (default server.host)')
     .option('--port <port>', 'listen port, 0 for any (default server.port)', parsePort)
-    .action((options: ServeOptions) => run((context) => serveCommand(context, options)));
+    .action((options: ServeOptions) => run((context) => runServe(context, options)));
 };
 
-async function serveCommand(context: CliContext, options: ServeOptions): Promise<number> {
+/**
+ * Runs the service until SIGTERM or SIGINT and resolves to the exit code (0 after a graceful
+ * stop). Throws what `loadConfig` and the start-up checks throw.
+ */
+export async function runServe(context: CliContext, options: ServeOptions): Promise<number> {
   const loaded = await loadConfig(context.configPath, { env: context.env });
   const level = context.env.OKTA_AWS_SYNC_LOG_LEVEL ?? 'info';
   const logger = createServiceLogger({ level, destination: context.stdout });
