@@ -25,7 +25,12 @@ export const TOOL_ROLE = 'okta-aws-sync';
  * `policy`, and the config assumes it: every AWS call then runs under that policy.
  */
 export async function startEntitlementsWorld(
-  options: { readonly policy?: unknown; readonly extraConfig?: string } = {},
+  options: {
+    readonly policy?: unknown;
+    readonly extraConfig?: string;
+    /** Put assumeRoleArn into the config (default true when `policy` is given). */
+    readonly assumeInConfig?: boolean;
+  } = {},
 ): Promise<EntitlementsWorld> {
   const awsScenario: AwsScenario = {
     managementAccountId: MANAGEMENT,
@@ -73,7 +78,8 @@ export async function startEntitlementsWorld(
     ].join('\n'),
     asyncLatencyMs: 10,
   });
-  if (!options.policy) return { world, loaded: world.loaded, adapters: world.adapters };
+  if (!options.policy || options.assumeInConfig === false)
+    return { world, loaded: world.loaded, adapters: world.adapters };
   // The shared world writes no assumeRoleArn; add it under `aws:` and wire fresh adapters.
   const text = await readFile(world.configPath, 'utf8');
   await writeFile(
