@@ -50,6 +50,7 @@ export const hookIntakeBenchmark: Benchmark = {
     const base = await server.listen({ host: '127.0.0.1', port: 0 });
     const latencies: number[] = [];
     let failures = 0;
+    const errors: Record<string, number> = {};
     let sequence = 0;
     const delivery = (n: number): string =>
       JSON.stringify({
@@ -83,13 +84,20 @@ export const hookIntakeBenchmark: Benchmark = {
         inFlight.push(
           (async () => {
             const t0 = performance.now();
-            const response = await fetch(`${base}/hooks/okta`, {
-              method: 'POST',
-              headers: { authorization: SECRET, 'content-type': 'application/json' },
-              body,
-            });
-            await response.arrayBuffer();
-            if (response.status !== 204) failures++;
+            try {
+              const response = await fetch(`${base}/hooks/okta`, {
+                method: 'POST',
+                headers: { authorization: SECRET, 'content-type': 'application/json' },
+                body,
+              });
+              await response.arrayBuffer();
+              if (response.status !== 204) failures++;
+            } catch (error) {
+              failures++;
+              const code = String((error as { cause?: { code?: string } }).cause?.code ?? error);
+              errors[code] = (errors[code] ?? 0) + 1;
+            }
+            // A failed request counts with its time to failure, so failures cannot flatter p99.
             latencies.push(performance.now() - t0);
           })(),
         );
@@ -111,6 +119,7 @@ export const hookIntakeBenchmark: Benchmark = {
         metrics: {
           deliveries: total,
           failures,
+          errors,
           journaledEvents: journaled,
           achievedDeliveriesPerSecond: total / elapsed,
           p50Ms: p50,

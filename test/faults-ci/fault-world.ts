@@ -8,6 +8,7 @@
  *   and the test rules, independently of the product's planner;
  * - a seeded script of admin actions (membership churn and a new group).
  */
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, request } from 'node:http';
@@ -18,6 +19,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import type { OktaAdminAction, OktaScenario } from '../../src/sim/okta/okta-simulator.js';
 import type { ServeWorld, ServeWorldOptions } from '../e2e/serve-world.js';
 import { DEV, PROD, startServeWorld } from '../e2e/serve-world.js';
+import { firstLine, spawnCli } from '../support/spawn-cli.js';
 
 export { DEV, PROD, eventually, freePort } from '../e2e/serve-world.js';
 
@@ -229,4 +231,26 @@ export function writeStats(writes: readonly AuditedWrite[]): {
     redundantCreates: creates.filter((w) => w.redundant).length,
     redundantDeletes: deletes.filter((w) => w.redundant).length,
   };
+}
+
+/**
+ * Starts `serve` from source as a child process on the proxied config and resolves once it
+ * listens; the child is pushed to `children` so the caller can kill leftovers.
+ */
+export async function startServeChild(
+  world: FaultWorld,
+  port: number,
+  children: ChildProcessWithoutNullStreams[],
+  configPath = world.configPath,
+): Promise<ChildProcessWithoutNullStreams> {
+  const child = spawnCli(
+    ['--config', configPath, 'serve', '--port', String(port)],
+    world.world.env,
+  );
+  children.push(child);
+  await firstLine(child, (line) => line.includes('"msg":"listening"'));
+  // Keep draining, so a chatty child never blocks on a full pipe.
+  child.stdout.resume();
+  child.stderr.resume();
+  return child;
 }

@@ -2,34 +2,24 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { exited, firstLine, spawnCli } from '../support/spawn-cli.js';
+import { exited } from '../support/spawn-cli.js';
 import type { FaultWorld } from './fault-world.js';
-import { churnScript, eventually, freePort, startFaultWorld, writeStats } from './fault-world.js';
+import {
+  churnScript,
+  eventually,
+  freePort,
+  startFaultWorld,
+  startServeChild,
+  writeStats,
+} from './fault-world.js';
 
 let fw: FaultWorld | undefined;
-let children: ChildProcessWithoutNullStreams[] = [];
+const children: ChildProcessWithoutNullStreams[] = [];
 afterEach(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  children = [];
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   await fw?.close();
   fw = undefined;
 });
-
-async function startServe(
-  world: FaultWorld,
-  port: number,
-): Promise<ChildProcessWithoutNullStreams> {
-  const child = spawnCli(
-    ['--config', world.configPath, 'serve', '--port', String(port)],
-    world.world.env,
-  );
-  children.push(child);
-  await firstLine(child, (line) => line.includes('"msg":"listening"'));
-  // Keep draining, so a chatty child never blocks on a full pipe.
-  child.stdout.resume();
-  child.stderr.resume();
-  return child;
-}
 
 function same(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -43,7 +33,7 @@ describe('reduced fault suite: SIGKILL of a serve child process under AWS thrott
       fw = await startFaultWorld({ asyncLatencyMs: 300 });
       const w = fw.world;
       const port = await freePort();
-      const first = await startServe(fw, port);
+      const first = await startServeChild(fw, port, children);
       await w.registerHook(`http://127.0.0.1:${port}`);
       const f = fw;
       await eventually('initial convergence', () => same(w.assignments(), f.oracle()), 30_000);
@@ -70,7 +60,7 @@ describe('reduced fault suite: SIGKILL of a serve child process under AWS thrott
         .filter((x) => x.operation === 'CreateAccountAssignment' && !visible.has(x.target)).length;
       const writesBeforeKill = f.writes().length;
 
-      const second = await startServe(fw, port);
+      const second = await startServeChild(fw, port, children);
       await w.okta.control.settle();
       await eventually(
         'AWS matches the oracle after restart',
