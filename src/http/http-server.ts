@@ -12,10 +12,12 @@ import { OperationalError, SafetyRefusal, UsageError } from '../core/errors.js';
 import { hookDeliverySchema } from '../core/events/okta-event-schema.js';
 import { parseReconcileKey } from '../core/events/reconcile-key.js';
 import type { Secret } from '../core/secret.js';
+import type { EntitlementService } from '../app/entitlements/entitlement-service.js';
 import type { SyncApi } from '../app/sync/sync-api.js';
 import { EventStates } from '../ports/store.js';
 import { secretsMatch } from './constant-time.js';
 import { errorBody, HttpError } from './http-error.js';
+import { registerEntitlementRoutes } from './entitlement-routes.js';
 
 export interface HttpServerOptions {
   readonly api: SyncApi;
@@ -28,6 +30,8 @@ export interface HttpServerOptions {
   readonly hookBodyLimit?: number;
   /** Largest API request body in bytes; default 64 KiB. */
   readonly apiBodyLimit?: number;
+  /** The five entitlement actions under /api/v1 (entitlement-routes.ts); absent: not served. */
+  readonly entitlements?: EntitlementService;
 }
 
 const HOOK_PATH = '/hooks/okta';
@@ -213,6 +217,7 @@ export function buildHttpServer(options: HttpServerOptions) {
         next();
       });
 
+      if (options.entitlements) registerEntitlementRoutes(scope, options.entitlements);
       scope.get('/status', () => api.status());
       scope.get('/events', async (request) => {
         const query = parseOr400(eventsQuery, request.query, 'query');

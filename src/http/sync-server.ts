@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { SyncServiceOptions } from '../app/sync/sync-service.js';
 import { SyncService } from '../app/sync/sync-service.js';
 import type { WiringOptions } from '../app/wiring.js';
+import { entitlementServiceFrom } from '../app/entitlements/entitlements-from-adapters.js';
 import { buildAdapters } from '../app/wiring.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Store } from '../ports/store.js';
@@ -53,6 +54,7 @@ export async function startSyncServer(options: StartSyncServerOptions): Promise<
       ...(loaded.config.okta.eventHook ? { hookSecret: loaded.config.okta.eventHook.secret } : {}),
       ...(loaded.config.server.apiToken ? { apiToken: loaded.config.server.apiToken } : {}),
       ...(options.hookBodyLimit ? { hookBodyLimit: options.hookBodyLimit } : {}),
+      entitlements: entitlementServiceFrom(adapters, { actor: 'api' }),
     });
     await service.start();
     const url = await http.listen({
