@@ -73,6 +73,20 @@ export const hookIntakeBenchmark: Benchmark = {
         },
       });
     try {
+      // Service time of one delivery with nothing else in flight: separates the intake's own
+      // cost from queueing under the open-loop load below.
+      const serviceTimes: number[] = [];
+      for (let n = 0; n < 50; n++) {
+        const t0 = performance.now();
+        const response = await fetch(`${base}/hooks/okta`, {
+          method: 'POST',
+          headers: { authorization: SECRET, 'content-type': 'application/json' },
+          body: delivery(sequence++),
+        });
+        await response.arrayBuffer();
+        serviceTimes.push(performance.now() - t0);
+      }
+      const warmup = sequence;
       const total = Math.round((RATE * DURATION_MS) / 1000);
       const started = performance.now();
       const inFlight: Promise<void>[] = [];
@@ -118,6 +132,7 @@ export const hookIntakeBenchmark: Benchmark = {
         },
         metrics: {
           deliveries: total,
+          sequentialServiceP50Ms: quantile(serviceTimes, 0.5),
           failures,
           errors,
           journaledEvents: journaled,
@@ -134,7 +149,7 @@ export const hookIntakeBenchmark: Benchmark = {
             bound: '—',
             ratio: (p99 / 50).toFixed(2),
             target: 'p99 < 50 ms, every event journaled',
-            met: p99 < 50 && failures === 0 && journaled === total * EVENTS_PER_DELIVERY,
+            met: p99 < 50 && failures === 0 && journaled === (total + warmup) * EVENTS_PER_DELIVERY,
           },
         ],
       };
