@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { entitlementServiceFrom } from '../../src/app/entitlements/entitlements-from-adapters.js';
+import { runDiscovery } from '../../src/app/discovery/discovery-service.js';
+import type { InstanceArn } from '../../src/core/domain/ids.js';
 import { OperationalError } from '../../src/core/errors.js';
 import { generateIamPolicy, iamActionsFor } from '../../src/core/iam-policy/generate-iam-policy.js';
 import { DEV, startEntitlementsWorld, type EntitlementsWorld } from './entitlements-world.js';
@@ -49,6 +51,37 @@ async function exerciseEntitlements(world: EntitlementsWorld): Promise<string[]>
   await run(() => service.listEntitlements({ principalType: 'GROUP', principalId: String(engId) }));
   return codes;
 }
+
+describe('the generated read-only policy', () => {
+  it('runs a full discovery (AWS side) with no call denied', async () => {
+    env = await startEntitlementsWorld({ policy: generateIamPolicy({ mode: 'read-only' }) });
+    const { inventory } = await runDiscovery(
+      {
+        aws: env.adapters.awsReaders,
+        callStats: () => env!.adapters.counters.snapshot(),
+        instanceArn: env.world.aws.instanceArn as InstanceArn,
+        inspectIam: true,
+      },
+      { source: 'aws' },
+    );
+    const denied = env.world.aws.control
+      .calls()
+      .entries.filter((c) => c.errorCode?.startsWith('AccessDenied'))
+      .map((c) => `${c.service}:${c.operation}`);
+    expect(denied).toEqual([]);
+    expect(inventory.aws?.identityCenter.permissionSets.map((p) => p.name).sort()).toEqual([
+      'Developer',
+      'Locked',
+      'ReadOnly',
+    ]);
+    // Every account's IAM was read: the management account directly, members via the role.
+    expect(inventory.aws?.accounts.map((a) => [a.accountId, a.inspected])).toEqual([
+      ['111111111111', true],
+      ['222222222222', true],
+      ['999999999999', true],
+    ]);
+  });
+});
 
 describe('the generated policy for the entitlements feature', () => {
   it('is complete: every action succeeds under it alone', async () => {
