@@ -84,6 +84,10 @@ export async function openPostgresStore(
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
   pool.on('error', (error) => options.onPoolError?.(error));
+  // pg-pool listens for errors only on idle clients; a socket reset while a client is checked out
+  // but between queries (inside a transaction) would otherwise be an uncaught exception that
+  // kills the process. The next query on that client fails and reports the store unreachable.
+  pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
   const unreachable = (error: unknown): OperationalError =>
     new OperationalError(
       `cannot reach PostgreSQL store at ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`,
