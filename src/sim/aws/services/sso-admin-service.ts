@@ -388,6 +388,47 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
     }
   };
 
+  /** Describe…Status: one async request by its id, or ResourceNotFoundException naming it. */
+  const describeAsyncRequest =
+    <Op>(
+      requests: ReadonlyMap<string, Op>,
+      idMember: string,
+      outputMember: string,
+      status: (op: Op) => unknown,
+    ): OperationHandler =>
+    (input) => {
+      checkInstance(input);
+      const id = str(input, idMember);
+      const op = requests.get(id);
+      if (!op) throw new AwsSimError('ResourceNotFoundException', `${idMember} ${id} not found.`);
+      return { [outputMember]: status(op) };
+    };
+
+  /** List…Status: async requests, optionally filtered by status, paginated like AWS. */
+  const listAsyncRequests =
+    (
+      requests: ReadonlyMap<string, { status: string; requestId: string; createdDate: Date }>,
+      operation: string,
+      outputMember: string,
+    ): OperationHandler =>
+    (input) => {
+      checkInstance(input);
+      const filter = (input.Filter as { Status?: string } | undefined)?.Status;
+      const items = [...requests.values()]
+        .filter((op) => !filter || op.status === filter)
+        .map((op) => ({ Status: op.status, RequestId: op.requestId, CreatedDate: op.createdDate }));
+      const { page, next } = paginate(
+        runtime,
+        items,
+        `${operation}|${filter ?? ''}`,
+        input.NextToken,
+        input.MaxResults,
+        page100,
+        invalidNextToken,
+      );
+      return { [outputMember]: page, ...(next ? { NextToken: next } : {}) };
+    };
+
   const handlers: Record<string, OperationHandler> = {
     ListInstances: (input) => {
       const items = [
@@ -546,35 +587,18 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
       return { PermissionSetProvisioningStatus: provisioningStatus(op) };
     },
 
-    DescribePermissionSetProvisioningStatus: (input) => {
-      checkInstance(input);
-      const id = str(input, 'ProvisionPermissionSetRequestId');
-      const op = instance.provisionings.get(id);
-      if (!op)
-        throw new AwsSimError(
-          'ResourceNotFoundException',
-          `ProvisionPermissionSetRequestId ${id} not found.`,
-        );
-      return { PermissionSetProvisioningStatus: provisioningStatus(op) };
-    },
+    DescribePermissionSetProvisioningStatus: describeAsyncRequest(
+      instance.provisionings,
+      'ProvisionPermissionSetRequestId',
+      'PermissionSetProvisioningStatus',
+      provisioningStatus,
+    ),
 
-    ListPermissionSetProvisioningStatus: (input) => {
-      checkInstance(input);
-      const filter = (input.Filter as { Status?: string } | undefined)?.Status;
-      const items = [...instance.provisionings.values()]
-        .filter((op) => !filter || op.status === filter)
-        .map((op) => ({ Status: op.status, RequestId: op.requestId, CreatedDate: op.createdDate }));
-      const { page, next } = paginate(
-        runtime,
-        items,
-        `ListPermissionSetProvisioningStatus|${filter ?? ''}`,
-        input.NextToken,
-        input.MaxResults,
-        page100,
-        invalidNextToken,
-      );
-      return { PermissionSetsProvisioningStatus: page, ...(next ? { NextToken: next } : {}) };
-    },
+    ListPermissionSetProvisioningStatus: listAsyncRequests(
+      instance.provisionings,
+      'ListPermissionSetProvisioningStatus',
+      'PermissionSetsProvisioningStatus',
+    ),
 
     AttachManagedPolicyToPermissionSet: (input, ctx) => {
       const ps = getPs(input);
@@ -808,65 +832,31 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
       return { AccountAssignmentDeletionStatus: assignmentStatus(op) };
     },
 
-    DescribeAccountAssignmentCreationStatus: (input) => {
-      checkInstance(input);
-      const id = str(input, 'AccountAssignmentCreationRequestId');
-      const op = instance.creations.get(id);
-      if (!op)
-        throw new AwsSimError(
-          'ResourceNotFoundException',
-          `AccountAssignmentCreationRequestId ${id} not found.`,
-        );
-      return { AccountAssignmentCreationStatus: assignmentStatus(op) };
-    },
+    DescribeAccountAssignmentCreationStatus: describeAsyncRequest(
+      instance.creations,
+      'AccountAssignmentCreationRequestId',
+      'AccountAssignmentCreationStatus',
+      assignmentStatus,
+    ),
 
-    DescribeAccountAssignmentDeletionStatus: (input) => {
-      checkInstance(input);
-      const id = str(input, 'AccountAssignmentDeletionRequestId');
-      const op = instance.deletions.get(id);
-      if (!op)
-        throw new AwsSimError(
-          'ResourceNotFoundException',
-          `AccountAssignmentDeletionRequestId ${id} not found.`,
-        );
-      return { AccountAssignmentDeletionStatus: assignmentStatus(op) };
-    },
+    DescribeAccountAssignmentDeletionStatus: describeAsyncRequest(
+      instance.deletions,
+      'AccountAssignmentDeletionRequestId',
+      'AccountAssignmentDeletionStatus',
+      assignmentStatus,
+    ),
 
-    ListAccountAssignmentCreationStatus: (input) => {
-      checkInstance(input);
-      const filter = (input.Filter as { Status?: string } | undefined)?.Status;
-      const items = [...instance.creations.values()]
-        .filter((op) => !filter || op.status === filter)
-        .map((op) => ({ Status: op.status, RequestId: op.requestId, CreatedDate: op.createdDate }));
-      const { page, next } = paginate(
-        runtime,
-        items,
-        `ListAccountAssignmentCreationStatus|${filter ?? ''}`,
-        input.NextToken,
-        input.MaxResults,
-        page100,
-        invalidNextToken,
-      );
-      return { AccountAssignmentsCreationStatus: page, ...(next ? { NextToken: next } : {}) };
-    },
+    ListAccountAssignmentCreationStatus: listAsyncRequests(
+      instance.creations,
+      'ListAccountAssignmentCreationStatus',
+      'AccountAssignmentsCreationStatus',
+    ),
 
-    ListAccountAssignmentDeletionStatus: (input) => {
-      checkInstance(input);
-      const filter = (input.Filter as { Status?: string } | undefined)?.Status;
-      const items = [...instance.deletions.values()]
-        .filter((op) => !filter || op.status === filter)
-        .map((op) => ({ Status: op.status, RequestId: op.requestId, CreatedDate: op.createdDate }));
-      const { page, next } = paginate(
-        runtime,
-        items,
-        `ListAccountAssignmentDeletionStatus|${filter ?? ''}`,
-        input.NextToken,
-        input.MaxResults,
-        page100,
-        invalidNextToken,
-      );
-      return { AccountAssignmentsDeletionStatus: page, ...(next ? { NextToken: next } : {}) };
-    },
+    ListAccountAssignmentDeletionStatus: listAsyncRequests(
+      instance.deletions,
+      'ListAccountAssignmentDeletionStatus',
+      'AccountAssignmentsDeletionStatus',
+    ),
 
     ListAccountAssignments: (input) => {
       const ps = getPs(input);
