@@ -319,6 +319,22 @@ const identityStoreCases: Case[] = [
     save: (out, fx) => (fx.newMembership = out.MembershipId),
   },
   {
+    op: 'UpdateUser',
+    input: (fx) => ({
+      IdentityStoreId: fx.store,
+      UserId: fx.newUser,
+      Operations: [{ AttributePath: 'displayName', AttributeValue: 'Dora D. Dunn' }],
+    }),
+  },
+  {
+    op: 'UpdateGroup',
+    input: (fx) => ({
+      IdentityStoreId: fx.store,
+      GroupId: fx.newGroup,
+      Operations: [{ AttributePath: 'description', AttributeValue: 'conformance, updated' }],
+    }),
+  },
+  {
     op: 'DeleteGroupMembership',
     input: (fx) => ({ IdentityStoreId: fx.store, MembershipId: fx.newMembership }),
   },

@@ -160,9 +160,19 @@ describe('SCIM push into the AWS simulator', () => {
     const renamed = 'aws#prod#ReadOnlyAccess#123456789012';
     okta.control.admin({ action: 'renameGroup', group: GROUP, name: renamed });
     await okta.control.settle();
-    // Whether the rename lands depends on the AWS simulator supporting UpdateGroup; the push
-    // itself must be attempted.
-    expect(okta.control.scimRecords().map((r) => r.op)).toContain('UpdateGroup');
+    const updates = okta.control.scimRecords().filter((r) => r.op === 'UpdateGroup');
+    expect(updates).not.toHaveLength(0);
+    expect(updates.filter((r) => !r.ok || r.oktaId !== groupOktaId)).toEqual([]);
+    const { GroupId: idcGroupId } = await ids.send(
+      new GetGroupIdCommand({
+        IdentityStoreId: aws.identityStoreId,
+        AlternateIdentifier: { ExternalId: { Issuer: 'scim.okta.com', Id: groupOktaId } },
+      }),
+    );
+    const described = await ids.send(
+      new DescribeGroupCommand({ IdentityStoreId: aws.identityStoreId, GroupId: idcGroupId }),
+    );
+    expect(described.DisplayName).toBe(renamed);
     okta.control.admin({ action: 'deleteGroup', group: renamed });
     await okta.control.settle();
     await expect(

@@ -39,6 +39,60 @@ const userAttributes = [
   'Timezone',
 ] as const;
 
+/**
+ * UpdateUser attribute paths (AWS UpdateUser doc: the User attributes in lower camel case, `name.*`
+ * for the name parts) → where the value lives in the stored user.
+ */
+const userPaths: Readonly<Record<string, { key: string; sub?: string; list?: boolean }>> = {
+  userName: { key: 'UserName' },
+  displayName: { key: 'DisplayName' },
+  nickName: { key: 'NickName' },
+  profileUrl: { key: 'ProfileUrl' },
+  userType: { key: 'UserType' },
+  title: { key: 'Title' },
+  preferredLanguage: { key: 'PreferredLanguage' },
+  locale: { key: 'Locale' },
+  timezone: { key: 'Timezone' },
+  'name.givenName': { key: 'Name', sub: 'GivenName' },
+  'name.familyName': { key: 'Name', sub: 'FamilyName' },
+  'name.middleName': { key: 'Name', sub: 'MiddleName' },
+  'name.formatted': { key: 'Name', sub: 'Formatted' },
+  'name.honorificPrefix': { key: 'Name', sub: 'HonorificPrefix' },
+  'name.honorificSuffix': { key: 'Name', sub: 'HonorificSuffix' },
+  emails: { key: 'Emails', list: true },
+  addresses: { key: 'Addresses', list: true },
+  phoneNumbers: { key: 'PhoneNumbers', list: true },
+};
+
+/** Members of Email/Address/PhoneNumber (model), by lower-camel name as the document carries them. */
+const listItemMembers = new Map(
+  [
+    'Value',
+    'Type',
+    'Primary',
+    'StreetAddress',
+    'Locality',
+    'Region',
+    'PostalCode',
+    'Country',
+    'Formatted',
+  ].map((m) => [m[0]!.toLowerCase() + m.slice(1), m] as const),
+);
+
+/**
+ * Paths whose removal (an operation without AttributeValue) is refused: CreateUser requires them
+ * (ref §4.2), so an update may not leave a user without them.
+ */
+const requiredUserPaths = new Set(['userName', 'displayName', 'name.givenName', 'name.familyName']);
+
+/** UpdateGroup attribute paths → Group members. */
+const groupPaths: Readonly<Record<string, 'DisplayName' | 'Description'>> = {
+  displayName: 'DisplayName',
+  description: 'Description',
+};
+
+type AttributeOperation = { AttributePath: string; AttributeValue?: unknown };
+
 /** Identity-store writes shared by the API handlers, scenario seeding and the SCIM-like control API. */
 export interface IdentityStoreWriter {
   createUser(user: Omit<IdsUser, 'UserId'> & { UserId?: string }): IdsUser;
@@ -151,6 +205,36 @@ export function createIdentityStoreService(runtime: SimRuntime): IdentityStoreSe
 
   const memberUserId = (input: Record<string, unknown>): string =>
     (input.MemberId as { UserId?: string } | undefined)?.UserId ?? '';
+
+  const operationsOf = (input: Record<string, unknown>): AttributeOperation[] =>
+    (input.Operations as AttributeOperation[] | undefined) ?? [];
+
+  const stringValue = (ctx: RequestContext, path: string, value: unknown): string => {
+    if (typeof value !== 'string' || value.length === 0)
+      throw validation(ctx, `AttributeValue for ${path} must be a non-empty string.`);
+    return value;
+  };
+
+  /** Email/Address/PhoneNumber items arrive with lower-camel keys (SCIM style) or model names. */
+  const listValue = (ctx: RequestContext, path: string, value: unknown): unknown[] => {
+    if (!Array.isArray(value))
+      throw validation(ctx, `AttributeValue for ${path} must be a list of objects.`);
+    return value.map((item: unknown) => {
+      if (typeof item !== 'object' || item === null || Array.isArray(item))
+        throw validation(ctx, `AttributeValue for ${path} must be a list of objects.`);
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(item)) {
+        const member =
+          listItemMembers.get(k) ?? listItemMembers.get(k[0]!.toLowerCase() + k.slice(1));
+        if (!member) throw validation(ctx, `Attribute ${path}.${k} is not supported.`);
+        const expected = member === 'Primary' ? 'boolean' : 'string';
+        if (typeof v !== expected)
+          throw validation(ctx, `AttributeValue for ${path}.${k} must be a ${expected}.`);
+        out[member] = v;
+      }
+      return out;
+    });
+  };
 
   const handlers: Record<string, OperationHandler> = {
     ListUsers: (input, ctx) => {
@@ -377,6 +461,73 @@ export function createIdentityStoreService(runtime: SimRuntime): IdentityStoreSe
         throw conflict(ctx, `Member ${userId} is already in group ${groupId}.`);
       const m = writer.addMember(groupId, userId);
       return { MembershipId: m.MembershipId, IdentityStoreId: store.id };
+    },
+
+    // Operations apply in order to a copy; the stored user changes only when all of them pass.
+    UpdateUser: (input, ctx) => {
+      checkStore(input, ctx);
+      const current = user(ctx, str(input, 'UserId'));
+      const next = structuredClone(current);
+      for (const { AttributePath: path, AttributeValue: value } of operationsOf(input)) {
+        const target = userPaths[path];
+        if (!target) throw validation(ctx, `Attribute path ${path} is not supported for users.`);
+        if (value === undefined || value === null) {
+          if (requiredUserPaths.has(path))
+            throw validation(ctx, `Attribute ${path} is required and cannot be removed.`);
+          if (target.sub) {
+            const name = next.Name;
+            if (name) delete (name as Record<string, unknown>)[target.sub];
+          } else delete next[target.key];
+          continue;
+        }
+        if (target.list) next[target.key] = listValue(ctx, path, value);
+        else if (target.sub)
+          next.Name = { ...next.Name, [target.sub]: stringValue(ctx, path, value) };
+        else next[target.key] = stringValue(ctx, path, value);
+      }
+      if (next.UserName !== current.UserName) {
+        if (reservedNames.has(next.UserName.toLowerCase()))
+          throw validation(ctx, `UserName ${next.UserName} is reserved.`);
+        // Same rule as CreateUser: UserName is unique in the store, compared case-insensitively
+        // (ref §4.2 and §6: duplicate UserName → ConflictException UNIQUENESS_CONSTRAINT_VIOLATION).
+        // Renaming to a different case of the user's own name is not a collision.
+        const lower = next.UserName.toLowerCase();
+        for (const other of store.users.values())
+          if (other.UserId !== current.UserId && other.UserName.toLowerCase() === lower)
+            throw conflict(ctx, `Duplicate UserName: ${next.UserName}`);
+      }
+      store.users.set(current.UserId, next);
+      return {};
+    },
+
+    UpdateGroup: (input, ctx) => {
+      checkStore(input, ctx);
+      const current = group(ctx, str(input, 'GroupId'));
+      const next = structuredClone(current);
+      for (const { AttributePath: path, AttributeValue: value } of operationsOf(input)) {
+        const key = groupPaths[path];
+        if (!key) throw validation(ctx, `Attribute path ${path} is not supported for groups.`);
+        if (value === undefined || value === null) {
+          if (key === 'DisplayName')
+            throw validation(ctx, `Attribute ${path} is required and cannot be removed.`);
+          delete next.Description;
+          continue;
+        }
+        next[key] = stringValue(ctx, path, value);
+      }
+      if (next.DisplayName !== current.DisplayName) {
+        if (reservedNames.has(next.DisplayName.toLowerCase()))
+          throw validation(ctx, `DisplayName ${next.DisplayName} is reserved.`);
+        // Group DisplayName is unique per store like on CreateGroup (ref §4.2 and §6: duplicate
+        // DisplayName → ConflictException UNIQUENESS_CONSTRAINT_VIOLATION), case-insensitively as
+        // the simulator's CreateGroup compares; the group's own name does not collide with itself.
+        const lower = next.DisplayName.toLowerCase();
+        for (const other of store.groups.values())
+          if (other.GroupId !== current.GroupId && other.DisplayName.toLowerCase() === lower)
+            throw conflict(ctx, `Duplicate GroupDisplayName: ${next.DisplayName}`);
+      }
+      store.groups.set(current.GroupId, next);
+      return {};
     },
 
     // Deleting a missing id is UNVERIFIED (ref §4.2); the simulator answers ResourceNotFound, which
