@@ -16,7 +16,8 @@ import type { Adapters } from '../../src/app/wiring.js';
 import { buildAdapters } from '../../src/app/wiring.js';
 import type { LoadedConfig } from '../../src/config/load-config.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { SyncEventTypes } from '../../src/core/events/okta-event-keys.js';
+import { registerEventHook } from '../../src/app/sync/register-event-hook.js';
+import { Secret } from '../../src/core/secret.js';
 import type { Plan } from '../../src/core/plan/plan.js';
 import type { RunningSyncServer, StartSyncServerOptions } from '../../src/http/sync-server.js';
 import { startSyncServer } from '../../src/http/sync-server.js';
@@ -221,39 +222,12 @@ export async function startServeWorld(options: ServeWorldOptions = {}): Promise<
       return server;
     },
     async registerHook(url) {
-      const headers = {
-        authorization: `SSWS ${okta.token}`,
-        'content-type': 'application/json',
-        accept: 'application/json',
-      };
-      const created = await fetch(`${okta.orgUrl}/api/v1/eventHooks`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          name: 'okta-aws-sync',
-          events: { type: 'EVENT_TYPE', items: [...SyncEventTypes] },
-          channel: {
-            type: 'HTTP',
-            version: '1.0.0',
-            config: {
-              uri: `${url}/hooks/okta`,
-              headers: [],
-              authScheme: { type: 'HEADER', key: 'Authorization', value: HOOK_SECRET },
-            },
-          },
-        }),
+      return registerEventHook({
+        orgUrl: okta.orgUrl,
+        apiToken: new Secret(okta.token, 'test'),
+        serviceUrl: url,
+        hookSecret: new Secret(HOOK_SECRET, 'test'),
       });
-      if (created.status !== 200) throw new Error(`hook create: ${await created.text()}`);
-      const { id } = (await created.json()) as { id: string };
-      const verified = await fetch(`${okta.orgUrl}/api/v1/eventHooks/${id}/lifecycle/verify`, {
-        method: 'POST',
-        headers,
-      });
-      const body = (await verified.json()) as { verificationStatus?: string };
-      if (body.verificationStatus !== 'VERIFIED') {
-        throw new Error(`hook verify: ${JSON.stringify(body)}`);
-      }
-      return id;
     },
     async plan() {
       return (await planFromCurrentState(loaded.policy, planDeps)).plan;
