@@ -8,6 +8,7 @@ import {
   revalidateSavedPlan,
 } from '../../src/app/plan/plan-service.js';
 import type { Plan } from '../../src/core/plan/plan.js';
+import { assignmentRows } from '../../src/sim/aws/assignment-rows.js';
 
 const DEV = '111111111111';
 const PROD = '222222222222';
@@ -118,22 +119,7 @@ function userId(userName: string): string {
 
 /** Assignments as `account|psName|TYPE|principal name`, sorted. */
 function assignments(): string[] {
-  const state = dump();
-  const psName = new Map(state.permissionSets.map((ps) => [ps.arn, ps.name]));
-  const users = new Map(
-    state.identityStore.users.map((u) => [String(u.UserId), String(u.UserName)]),
-  );
-  const groups = new Map(
-    state.identityStore.groups.map((g) => [String(g.GroupId), String(g.DisplayName)]),
-  );
-  return state.assignments
-    .map(
-      (a) =>
-        `${a.accountId}|${psName.get(a.permissionSetArn)}|${a.principalType}|${
-          (a.principalType === 'USER' ? users : groups).get(a.principalId) ?? a.principalId
-        }`,
-    )
-    .sort();
+  return assignmentRows(dump());
 }
 
 const CONVERGED = [

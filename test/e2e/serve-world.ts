@@ -22,7 +22,7 @@ import type { Plan } from '../../src/core/plan/plan.js';
 import type { RunningSyncServer, StartSyncServerOptions } from '../../src/http/sync-server.js';
 import { startSyncServer } from '../../src/http/sync-server.js';
 import type { AwsScenario, AwsSimulator } from '../../src/sim/aws/index.js';
-import { startAwsSimulator } from '../../src/sim/aws/index.js';
+import { assignmentRows, startAwsSimulator } from '../../src/sim/aws/index.js';
 import type { OktaScenario, OktaSimulator } from '../../src/sim/okta/okta-simulator.js';
 import { startOktaSimulator } from '../../src/sim/okta/okta-simulator.js';
 
@@ -233,22 +233,7 @@ export async function startServeWorld(options: ServeWorldOptions = {}): Promise<
       return (await planFromCurrentState(loaded.policy, planDeps)).plan;
     },
     assignments() {
-      const state = dump();
-      const psName = new Map(state.permissionSets.map((ps) => [ps.arn, ps.name]));
-      const users = new Map(
-        state.identityStore.users.map((u) => [String(u.UserId), String(u.UserName)]),
-      );
-      const groups = new Map(
-        state.identityStore.groups.map((g) => [String(g.GroupId), String(g.DisplayName)]),
-      );
-      return state.assignments
-        .map(
-          (a) =>
-            `${a.accountId}|${psName.get(a.permissionSetArn)}|${a.principalType}|${
-              (a.principalType === 'USER' ? users : groups).get(a.principalId) ?? a.principalId
-            }`,
-        )
-        .sort();
+      return assignmentRows(dump());
     },
     permissionSetNames() {
       return dump()

@@ -6,6 +6,7 @@ import { registerEventHook } from '../../app/sync/register-event-hook.js';
 import { loadConfig } from '../../config/load-config.js';
 import { Secret } from '../../core/secret.js';
 import { startSyncServer, type RunningSyncServer } from '../../http/sync-server.js';
+import { assignmentRows } from '../../sim/aws/assignment-rows.js';
 import { DEMO_ACCOUNTS, demoLogins } from '../../sim/scenarios/demo-scenario.js';
 import { startSimulators, type RunningSimulators } from '../../sim/start-simulators.js';
 import { DEMO_MAX_DELETES, demoConfigYaml } from './demo-config.js';
@@ -296,20 +297,7 @@ class DemoWorld {
 
   /** Every assignment as `account|permission set|TYPE|user name or group name`, sorted. */
   access(): AccessRow[] {
-    const dump = this.sims.aws!.control.dumpState();
-    const psName = new Map(dump.permissionSets.map((ps) => [ps.arn, ps.name]));
-    const users = new Map(
-      dump.identityStore.users.map((u) => [String(u.UserId), String(u.UserName)]),
-    );
-    const groups = new Map(
-      dump.identityStore.groups.map((g) => [String(g.GroupId), String(g.DisplayName)]),
-    );
-    return dump.assignments
-      .map((a): AccessRow => {
-        const names = a.principalType === 'USER' ? users : groups;
-        return `${a.accountId}|${psName.get(a.permissionSetArn) ?? a.permissionSetArn}|${a.principalType}|${names.get(a.principalId) ?? a.principalId}`;
-      })
-      .sort();
+    return assignmentRows(this.sims.aws!.control.dumpState()) as AccessRow[];
   }
 
   rowsFor(permissionSet: string): AccessRow[] {

@@ -25,3 +25,4 @@ export type {
   QuotaSettings,
   Principal,
 } from './sim-runtime.js';
+export { assignmentRows } from './assignment-rows.js';
