@@ -22,7 +22,7 @@ const EVENTS_PER_DELIVERY = 10;
 const DURATION_MS = 10_000;
 const SECRET = 'bench-hook-secret-0123456789';
 
-export const hookIntakeBenchmark: Benchmark = {
+export const benchmark: Benchmark = {
   name: 'hook-intake',
   async run(seed): Promise<BenchResult> {
     const dir = await mkdtemp(path.join(tmpdir(), 'bench-hook-'));

@@ -40,7 +40,7 @@ const CONCURRENCY = 32;
 const DURATION_MS = 5_000;
 const TARGET = 2_000;
 
-export const simThroughputBenchmark: Benchmark = {
+export const benchmark: Benchmark = {
   name: 'sim-throughput',
   async run(seed): Promise<BenchResult> {
     const aws = await startAwsSimulator({
