@@ -3,6 +3,8 @@
  * keep-alive clients (the real AWS SDK client; fetch for Okta) issuing one simple read. The
  * clients run in a worker thread, so the simulator has the main thread's core to itself.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 
 import { startAwsSimulator } from '../src/sim/aws/index.js';
@@ -34,6 +36,32 @@ function loadFromWorker(job: SimLoadJob): Promise<LoopResult> {
     });
     worker.once('error', reject);
   });
+}
+
+/**
+ * The physical bound: the same client and load against a bare `node:http` server that answers
+ * every request with a fixed, valid body (no routing, signature check, validation or state). No
+ * simulator written on Node's HTTP stack can serve more on this machine.
+ */
+async function withCannedServer<T>(
+  contentType: string,
+  body: string,
+  load: (base: string) => Promise<T>,
+): Promise<T> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(200, { 'content-type': contentType, 'x-amzn-requestid': 'bound' });
+      response.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await load(`http://127.0.0.1:${String((server.address() as AddressInfo).port)}`);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
 }
 
 const CONCURRENCY = 32;
@@ -80,11 +108,34 @@ export const benchmark: Benchmark = {
       await okta.close();
     }
 
-    const row = (label: string, result: { perSecond: number }) => ({
+    const awsBound = await withCannedServer(
+      'application/x-amz-json-1.1',
+      '{"Instances":[]}',
+      (endpoint) =>
+        loadFromWorker({
+          kind: 'aws',
+          endpoint,
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'AKIDBOUND', secretAccessKey: 'bound' },
+          concurrency: CONCURRENCY,
+          durationMs: DURATION_MS,
+        }),
+    );
+    const oktaBound = await withCannedServer('application/json', '[]', (base) =>
+      loadFromWorker({
+        kind: 'okta',
+        url: `${base}/api/v1/users?limit=1`,
+        token: 'bound',
+        concurrency: CONCURRENCY,
+        durationMs: DURATION_MS,
+      }),
+    );
+
+    const row = (label: string, result: { perSecond: number }, bound: { perSecond: number }) => ({
       measure: `${label} simulator raw throughput (req/s, ${CONCURRENCY} keep-alive clients)`,
       product: result.perSecond.toFixed(0),
       baseline: '—',
-      bound: '—',
+      bound: `${bound.perSecond.toFixed(0)} (bare node:http, canned body; simulator at ${((100 * result.perSecond) / bound.perSecond).toFixed(0)}%)`,
       ratio: (result.perSecond / TARGET).toFixed(2),
       target: `≥ ${TARGET}`,
       met: result.perSecond >= TARGET,
@@ -98,10 +149,10 @@ export const benchmark: Benchmark = {
         quotas: 'off',
         client: 'worker thread',
       },
-      metrics: { aws: awsResult, okta: oktaResult },
+      metrics: { aws: awsResult, okta: oktaResult, awsBound, oktaBound },
       rows: [
-        row('AWS (sso-admin ListInstances)', awsResult),
-        row('Okta (GET /api/v1/users)', oktaResult),
+        row('AWS (sso-admin ListInstances)', awsResult, awsBound),
+        row('Okta (GET /api/v1/users)', oktaResult, oktaBound),
       ],
     };
   },
