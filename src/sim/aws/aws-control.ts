@@ -25,6 +25,23 @@ export interface AssignmentRef {
   readonly principalId: string;
 }
 
+/**
+ * One CreateAccountAssignment or DeleteAccountAssignment request as the simulator recorded it,
+ * with its timing: benchmarks match a change to the moment AWS reported it done.
+ */
+export interface AssignmentRequestRecord extends AssignmentRef {
+  readonly kind: 'create' | 'delete';
+  readonly requestId: string;
+  readonly status: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+  /** Epoch ms the request was accepted. */
+  readonly createdAt: number;
+  /**
+   * Epoch ms from which a Describe…Status call reports the terminal status (accepted + the
+   * async latency then in force); null while IN_PROGRESS.
+   */
+  readonly completedAt: number | null;
+}
+
 /** A JSON-friendly dump of the whole simulated world. */
 export interface AwsStateDump {
   readonly region: string;
@@ -111,6 +128,11 @@ export interface AwsSimulatorControl {
   dumpState(): AwsStateDump;
   calls(): CallLogSnapshot;
   resetCalls(): void;
+  /**
+   * Assignment requests still retained for Describe…Status (the most recent 20,000 per kind),
+   * creations then deletions, each in acceptance order; due ones are settled first.
+   */
+  assignmentRequests(): AssignmentRequestRecord[];
   /** Removes an assignment at once (de-provisioning the pair if it was the last). False if absent. */
   deleteAssignment(assignment: AssignmentRef): boolean;
   /** Adds an assignment at once, provisioning the permission set if needed. */
@@ -190,6 +212,17 @@ export function createAwsControl(deps: {
     },
     calls: () => callLog.snapshot(),
     resetCalls: () => callLog.reset(),
+    assignmentRequests: () => {
+      ssoAdmin.settle();
+      return [...instance.creations.values(), ...instance.deletions.values()].map((op) => ({
+        ...op.assignment,
+        kind: op.kind,
+        requestId: op.requestId,
+        status: op.status,
+        createdAt: op.createdDate.getTime(),
+        completedAt: op.status === 'IN_PROGRESS' ? null : op.dueAt,
+      }));
+    },
     deleteAssignment: (a) => {
       ssoAdmin.settle();
       const key = assignmentKey(a);
@@ -308,7 +341,7 @@ class ControlError extends Error {
 }
 
 /**
- * `/_sim` routes. GET: `state`, `calls`, `faults`, `settings`, `health`. POST/PUT with a JSON
+ * `/_sim` routes. GET: `state`, `calls`, `assignment-requests`, `faults`, `settings`, `health`. POST/PUT with a JSON
  * body: `faults` (replace), `quotas`, `behaviour`, `async-latency` `{ms}`, `calls/reset`, and
  * `admin/<action>` where action is one of the control methods by kebab name
  * (`delete-assignment`, `set-inline-policy`, `set-account-status`, `push-user`, …).
@@ -337,6 +370,8 @@ function route(
         return control.dumpState();
       case 'calls':
         return control.calls();
+      case 'assignment-requests':
+        return control.assignmentRequests();
       case 'faults':
         return control.getFaults();
       case 'operations':

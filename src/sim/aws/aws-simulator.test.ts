@@ -12,6 +12,8 @@ import {
 } from '@aws-sdk/client-organizations';
 import {
   AccessDeniedException,
+  CreateAccountAssignmentCommand,
+  DeleteAccountAssignmentCommand,
   ListInstancesCommand,
   ListPermissionSetsCommand,
   SSOAdminClient,
@@ -551,6 +553,66 @@ describe('AWS simulator protocol, auth and robustness', () => {
       expect(state.assignments).toHaveLength(4);
       expect(state.iam['222222222222'].roles.map((r: { name: string }) => r.name)).toContain(
         'OrganizationAccountAccessRole',
+      );
+    });
+
+    it('records each assignment request with when it was accepted and when it completed', async () => {
+      sim.control.setAsyncLatency(60_000);
+      const state = sim.control.dumpState();
+      const existing = state.assignments[0]!;
+      const user = state.identityStore.users.find(
+        (u) =>
+          !state.assignments.some(
+            (a) => a.principalId === u.UserId && a.permissionSetArn === existing.permissionSetArn,
+          ),
+      )!.UserId as string;
+      const before = Date.now();
+      const created = await aws.ssoAdmin.send(
+        new CreateAccountAssignmentCommand({
+          InstanceArn: sim.instanceArn,
+          TargetId: existing.accountId,
+          TargetType: 'AWS_ACCOUNT',
+          PermissionSetArn: existing.permissionSetArn,
+          PrincipalType: 'USER',
+          PrincipalId: user,
+        }),
+      );
+      const requestId = created.AccountAssignmentCreationStatus!.RequestId!;
+      const pending = (await control('GET', 'assignment-requests')).body as unknown as Record<
+        string,
+        unknown
+      >[];
+      const record = pending.find((r) => r.requestId === requestId)!;
+      expect(record).toMatchObject({
+        kind: 'create',
+        status: 'IN_PROGRESS',
+        completedAt: null,
+        accountId: existing.accountId,
+        permissionSetArn: existing.permissionSetArn,
+        principalType: 'USER',
+        principalId: user,
+      });
+      expect(record.createdAt).toBeGreaterThanOrEqual(before);
+
+      sim.control.setAsyncLatency(0);
+      const deleted = await aws.ssoAdmin.send(
+        new DeleteAccountAssignmentCommand({
+          InstanceArn: sim.instanceArn,
+          TargetId: existing.accountId,
+          TargetType: 'AWS_ACCOUNT',
+          PermissionSetArn: existing.permissionSetArn,
+          PrincipalType: existing.principalType,
+          PrincipalId: existing.principalId,
+        }),
+      );
+      const deletion = sim.control
+        .assignmentRequests()
+        .find((r) => r.requestId === deleted.AccountAssignmentDeletionStatus!.RequestId)!;
+      // Latency 0: done the moment it was accepted, and the creation above is still pending.
+      expect(deletion).toMatchObject({ kind: 'delete', status: 'SUCCEEDED' });
+      expect(deletion.completedAt).toBe(deletion.createdAt);
+      expect(sim.control.assignmentRequests().find((r) => r.requestId === requestId)).toMatchObject(
+        { status: 'IN_PROGRESS', completedAt: null },
       );
     });
 

@@ -4,7 +4,12 @@ export {
   type AwsSimulator,
   type AwsSimulatorOptions,
 } from './aws-simulator.js';
-export type { AwsSimulatorControl, AwsStateDump, AssignmentRef } from './aws-control.js';
+export type {
+  AwsSimulatorControl,
+  AwsStateDump,
+  AssignmentRef,
+  AssignmentRequestRecord,
+} from './aws-control.js';
 export type { CallLogEntry, CallLogSnapshot } from './call-log.js';
 export {
   loadAwsScenario,
