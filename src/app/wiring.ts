@@ -22,7 +22,7 @@ import type { InstanceArn } from '../core/domain/ids.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { AwsReaders } from '../ports/aws-readers.js';
 import type { IdentityCenterWriter } from '../ports/identity-center-writer.js';
-import type { OktaDirectoryReader } from '../ports/okta-directory.js';
+import type { OktaDirectoryReader, OktaPrincipalReader } from '../ports/okta-directory.js';
 import type { Store } from '../ports/store.js';
 
 export interface WiringOptions {
@@ -46,7 +46,10 @@ export interface Adapters {
   readonly instanceArn?: InstanceArn;
   readonly memberRoleName: string;
   readonly inspectIam: boolean;
-  readonly okta: { readonly client: OktaClient; readonly reader: OktaDirectoryReader };
+  readonly okta: {
+    readonly client: OktaClient;
+    readonly reader: OktaDirectoryReader & OktaPrincipalReader;
+  };
   /** Opens the store on first call; later calls return the same store. */
   store(): Promise<Store>;
   close(): Promise<void>;

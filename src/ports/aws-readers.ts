@@ -13,7 +13,7 @@ import type {
   IdcUser,
   PermissionSet,
 } from '../core/domain/identity-center.js';
-import type { AccountId, InstanceArn } from '../core/domain/ids.js';
+import type { AccountId, InstanceArn, PermissionSetArn } from '../core/domain/ids.js';
 import type { OrganizationTree } from '../core/domain/organizations.js';
 
 /** Progress of a long read: `done` of `total` items of `unit` (total may grow as pages arrive). */
@@ -71,7 +71,30 @@ export interface IdentityCenterReader {
     principals: readonly IdcPrincipal[],
     onProgress?: ReadProgressListener,
   ): Promise<readonly AccountAssignment[]>;
+  /**
+   * One identity-store user found by an alternate identifier (GetUserId, then DescribeUser);
+   * undefined when no user has it. Serve's per-key reconciles resolve one principal this way.
+   */
+  findUser(instance: IdcInstance, by: PrincipalLookup): Promise<IdcUser | undefined>;
+  /** One identity-store group found by an alternate identifier (GetGroupId, then DescribeGroup). */
+  findGroup(instance: IdcInstance, by: PrincipalLookup): Promise<IdcGroup | undefined>;
+  /** The ARNs of every permission set of the instance (ListPermissionSets only). */
+  listPermissionSetArns(instance: IdcInstance): Promise<readonly PermissionSetArn[]>;
+  /**
+   * One permission set with its full definition, tags and provisioning status, as
+   * `readPermissionSets` reads each; undefined when it does not exist (any more).
+   */
+  readPermissionSetByArn(
+    instance: IdcInstance,
+    permissionSetArn: PermissionSetArn,
+  ): Promise<PermissionSet | undefined>;
 }
+
+/** An alternate identifier of an identity-store principal. */
+export type PrincipalLookup =
+  | { readonly kind: 'external-id'; readonly issuer: string; readonly id: string }
+  /** userName for users, displayName for groups. */
+  | { readonly kind: 'name'; readonly name: string };
 
 export interface OrganizationsReader {
   /** The organisation, its nested OU tree, and every account with status, tags and parent path. */

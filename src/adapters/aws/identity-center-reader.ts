@@ -1,7 +1,12 @@
 import {
+  DescribeGroupCommand,
+  DescribeUserCommand,
+  GetGroupIdCommand,
+  GetUserIdCommand,
   paginateListGroupMemberships,
   paginateListGroups,
   paginateListUsers,
+  type AlternateIdentifier,
   type Group,
   type IdentitystoreClient,
   type User,
@@ -45,6 +50,7 @@ import { UsageError } from '../../core/errors.js';
 import type {
   IdentityCenterReader,
   IdentityStoreContents,
+  PrincipalLookup,
   ReadProgressListener,
 } from '../../ports/aws-readers.js';
 import { collectPages, mapConcurrent } from './map-concurrent.js';
@@ -332,6 +338,78 @@ export class AwsIdentityCenterReader implements IdentityCenterReader {
       throw error;
     }
   }
+
+  async findUser(instance: IdcInstance, by: PrincipalLookup): Promise<IdcUser | undefined> {
+    const IdentityStoreId = instance.identityStoreId;
+    try {
+      const { UserId } = await this.ids.send(
+        new GetUserIdCommand({
+          IdentityStoreId,
+          AlternateIdentifier: alternateIdentifier(by, 'userName'),
+        }),
+      );
+      if (!UserId) return undefined;
+      const user = await this.ids.send(new DescribeUserCommand({ IdentityStoreId, UserId }));
+      return toIdcUser(user);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async findGroup(instance: IdcInstance, by: PrincipalLookup): Promise<IdcGroup | undefined> {
+    const IdentityStoreId = instance.identityStoreId;
+    try {
+      const { GroupId } = await this.ids.send(
+        new GetGroupIdCommand({
+          IdentityStoreId,
+          AlternateIdentifier: alternateIdentifier(by, 'displayName'),
+        }),
+      );
+      if (!GroupId) return undefined;
+      const group = await this.ids.send(new DescribeGroupCommand({ IdentityStoreId, GroupId }));
+      return toIdcGroup(group);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async listPermissionSetArns(instance: IdcInstance): Promise<readonly PermissionSetArn[]> {
+    const arns = await collectPages(
+      paginateListPermissionSets(
+        { client: this.sso, pageSize: this.pageSize },
+        { InstanceArn: instance.instanceArn },
+      ),
+      (page) => page.PermissionSets,
+    );
+    return arns.map((arn) => PermissionSetArn.parse(arn));
+  }
+
+  async readPermissionSetByArn(
+    instance: IdcInstance,
+    permissionSetArn: PermissionSetArn,
+  ): Promise<PermissionSet | undefined> {
+    try {
+      return await this.readPermissionSet(instance.instanceArn, permissionSetArn);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ResourceNotFoundException';
+}
+
+function alternateIdentifier(
+  by: PrincipalLookup,
+  nameAttribute: 'userName' | 'displayName',
+): AlternateIdentifier {
+  return by.kind === 'external-id'
+    ? { ExternalId: { Issuer: by.issuer, Id: by.id } }
+    : { UniqueAttribute: { AttributePath: nameAttribute, AttributeValue: by.name } };
 }
 
 function toExternalIds(

@@ -10,7 +10,7 @@ import type {
 } from '../../core/domain/okta.js';
 import { OktaGroupTypes, OktaUserStatuses } from '../../core/domain/okta.js';
 import type { ReadProgressListener } from '../../ports/aws-readers.js';
-import type { OktaDirectoryReader } from '../../ports/okta-directory.js';
+import type { OktaDirectoryReader, OktaPrincipalReader } from '../../ports/okta-directory.js';
 import { mapConcurrent } from '../aws/map-concurrent.js';
 import { OktaRequestGate } from './okta-request-gate.js';
 
@@ -70,7 +70,7 @@ export interface OktaReaderOptions {
  * search: search is eventually consistent). Pages are followed with `for await`, skipping the
  * `null` an empty page with a next link yields; `each()` would stop there silently (okta.md §6.2).
  */
-export class SdkOktaDirectoryReader implements OktaDirectoryReader {
+export class SdkOktaDirectoryReader implements OktaDirectoryReader, OktaPrincipalReader {
   private readonly client: Client;
   private readonly concurrency: number;
   private readonly pageSize: number;
@@ -126,6 +126,65 @@ export class SdkOktaDirectoryReader implements OktaDirectoryReader {
         .flat()
         .sort((a, b) => a.groupId.localeCompare(b.groupId) || a.userId.localeCompare(b.userId)),
     };
+  }
+
+  async readUser(userId: string): Promise<OktaUser | undefined> {
+    const user = await orUndefinedWhenMissing(this.client.userApi.getUser({ userId }));
+    return user ? toOktaUser(user) : undefined;
+  }
+
+  async readUserGroups(userId: string): Promise<readonly OktaGroup[]> {
+    const groups = await orUndefinedWhenMissing(
+      drain(this.client.userApi.listUserGroups({ userId })),
+    );
+    return (groups ?? [])
+      .map(toOktaGroup)
+      .filter((group): group is OktaGroup => group !== undefined)
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async readGroup(groupId: string): Promise<OktaGroup | undefined> {
+    const group = await orUndefinedWhenMissing(this.client.groupApi.getGroup({ groupId }));
+    return group ? toOktaGroup(group) : undefined;
+  }
+
+  async readGroupMembers(groupId: string): Promise<readonly OktaUser[]> {
+    const members = await orUndefinedWhenMissing(
+      drain(this.client.groupApi.listGroupUsers({ groupId, limit: this.pageSize })),
+    );
+    return (members ?? [])
+      .map(toOktaUser)
+      .filter((user): user is OktaUser => user !== undefined)
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async groupHasMembers(groupId: string): Promise<boolean> {
+    const collection = await orUndefinedWhenMissing(
+      this.client.groupApi.listGroupUsers({ groupId, limit: 1 }),
+    );
+    if (!collection) return false;
+    for await (const member of collection) if (member !== null) return true;
+    return false;
+  }
+
+  async readGroups(): Promise<readonly OktaGroup[]> {
+    const groups = await drain(this.client.groupApi.listGroups({ limit: this.pageSize }));
+    return groups
+      .map(toOktaGroup)
+      .filter((group): group is OktaGroup => group !== undefined)
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+}
+
+/** The SDK rejects a 404 with an error carrying the status; that is "does not exist". */
+async function orUndefinedWhenMissing<T>(request: Promise<T>): Promise<T | undefined> {
+  try {
+    return await request;
+  } catch (error) {
+    const status =
+      (error as { status?: unknown; code?: unknown }).status ?? (error as { code?: unknown }).code;
+    if (status === 404) return undefined;
+    throw error;
   }
 }
 
