@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSyncWorld, type SyncWorld } from '../../src/app/apply/test-support/sync-world.js';
-import { applyCommand } from '../../src/cli/commands/apply-command.js';
+import { applyCommand } from '../../src/cli/commands/apply-action.js';
 import { runCliCaptured } from '../../src/cli/test-support/run-cli-captured.js';
 import { parsePlan } from '../../src/core/plan/plan.js';
 

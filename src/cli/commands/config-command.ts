@@ -1,7 +1,3 @@
-import { configJsonSchema } from '../../config/config-schema.js';
-import { loadConfig } from '../../config/load-config.js';
-import { ConfigError, UsageError } from '../../core/errors.js';
-import { ExitCode } from '../exit-codes.js';
 import type { RegisterCommand } from './index.js';
 
 /**
@@ -18,38 +14,8 @@ export const registerConfigCommand: RegisterCommand = (program, run) => {
     .description('Validate the config file; every problem is listed with file:line:column.')
     .action(() =>
       run(async (context) => {
-        try {
-          const loaded = await loadConfig(context.configPath, { env: context.env });
-          const { config: cfg, policy } = loaded;
-          const summary = {
-            ok: true,
-            file: context.configPath,
-            rules: policy.rules.length,
-            templates: Object.keys(policy.templates).length,
-            ruleNames: policy.rules.map((rule) => rule.name),
-            templateNames: Object.keys(policy.templates),
-            okta: { orgUrl: cfg.okta.orgUrl, auth: cfg.okta.token ? 'token' : 'oauth' },
-            store: redactUrl(cfg.store),
-            warnings: loaded.warnings,
-          };
-          if (context.json) context.stdout.write(`${JSON.stringify(summary)}\n`);
-          else {
-            for (const warning of loaded.warnings) context.stderr.write(`warning: ${warning}\n`);
-            context.stdout.write(
-              `OK: ${context.configPath}: ${plural(summary.rules, 'rule')}, ${plural(summary.templates, 'permission-set template')}\n`,
-            );
-          }
-          return ExitCode.ok;
-        } catch (error) {
-          if (!context.json || !(error instanceof ConfigError || error instanceof UsageError)) {
-            throw error;
-          }
-          const problems = error instanceof ConfigError ? error.problems : [];
-          context.stdout.write(
-            `${JSON.stringify({ ok: false, file: context.configPath, error: error.message, problems })}\n`,
-          );
-          return ExitCode.usage;
-        }
+        const { validateConfigAction } = await import('./config-action.js');
+        return validateConfigAction(context);
       }),
     );
 
@@ -57,17 +23,9 @@ export const registerConfigCommand: RegisterCommand = (program, run) => {
     .command('schema')
     .description('Print the JSON Schema of the config file (for editors).')
     .action(() =>
-      run((context) => {
-        context.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
-        return Promise.resolve(ExitCode.ok);
+      run(async (context) => {
+        const { configSchemaAction } = await import('./config-action.js');
+        return configSchemaAction(context);
       }),
     );
 };
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^/:@]*:)[^@/]*@/, '$1***@');
-}

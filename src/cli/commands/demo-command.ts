@@ -1,10 +1,8 @@
-import { runDemo } from '../demo/run-demo.js';
-import type { CliContext } from '../cli-context.js';
-import { parsePort, untilSignal } from '../cli-options.js';
-import { ExitCode } from '../exit-codes.js';
+import { parsePort } from '../cli-options.js';
 import type { RegisterCommand } from './index.js';
 
-interface DemoOptions {
+/** The options of `demo`, as commander parses them. */
+export interface DemoOptions {
   exit?: boolean;
   dataDir: string;
   port: number;
@@ -22,20 +20,10 @@ export const registerDemoCommand: RegisterCommand = (program, run) => {
     .option('--exit', 'stop after the story instead of keeping the service running')
     .option('--data-dir <dir>', 'where the SQLite store, config and log go', './data/demo')
     .option('--port <port>', 'port for the sync service, 0 for any', parsePort, 0)
-    .action((options: DemoOptions) => run((context) => demoCommand(context, options)));
+    .action((options: DemoOptions) =>
+      run(async (context) => {
+        const { demoAction } = await import('./demo-action.js');
+        return demoAction(context, options);
+      }),
+    );
 };
-
-async function demoCommand(context: CliContext, options: DemoOptions): Promise<number> {
-  const result = await runDemo({
-    dataDir: options.dataDir,
-    port: options.port,
-    out: context.stdout,
-  });
-  const ok = result.steps.every((step) => step.ok);
-  if (options.exit !== true) {
-    context.stdout.write('The service keeps running; press Ctrl-C to stop.\n');
-    await untilSignal();
-  }
-  await result.stop();
-  return ok ? ExitCode.ok : ExitCode.error;
-}

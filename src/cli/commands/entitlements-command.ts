@@ -1,15 +1,9 @@
 import { Option } from 'commander';
-import type { ChangeResult } from '../../app/entitlements/entitlement-service.js';
-import { entitlementServiceFrom } from '../../app/entitlements/entitlements-from-adapters.js';
-import { buildAdapters } from '../../app/wiring.js';
 import type { PrincipalType } from '../../core/domain/identity-center.js';
-import { loadConfig } from '../../config/load-config.js';
-import type { CliContext } from '../cli-context.js';
-import { ExitCode } from '../exit-codes.js';
-import { renderTable } from './render-table.js';
 import type { RegisterCommand } from './index.js';
 
-interface PrincipalOptions {
+/** The options of every `entitlements` subcommand, as commander parses them. */
+export interface PrincipalOptions {
   readonly principalType: PrincipalType;
   readonly principal: string;
   readonly account?: string;
@@ -49,28 +43,10 @@ export const registerEntitlementsCommand: RegisterCommand = (program, run) => {
   principalOptions(group.command('list').description('List the principal’s entitlements.'), false)
     .option('--account <id>', 'only this account')
     .action((options: PrincipalOptions) =>
-      run(async (context) =>
-        withService(context, options, 'list', async (service) => {
-          const result = await service.listEntitlements({
-            principalType: options.principalType,
-            principalId: options.principal,
-            ...(options.account ? { accountId: options.account } : {}),
-          });
-          if (context.json) context.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-          else
-            context.stdout.write(
-              renderTable(
-                ['account', 'permission set', 'arn'],
-                result.entitlements.map((e) => [
-                  e.accountId,
-                  e.permissionSetName,
-                  e.permissionSetArn,
-                ]),
-              ),
-            );
-          return ExitCode.ok;
-        }),
-      ),
+      run(async (context) => {
+        const { listEntitlementsAction } = await import('./entitlements-action.js');
+        return listEntitlementsAction(context, options);
+      }),
     );
 
   for (const [name, description] of [
@@ -79,21 +55,10 @@ export const registerEntitlementsCommand: RegisterCommand = (program, run) => {
   ] as const) {
     principalOptions(group.command(name).description(description), true).action(
       (options: PrincipalOptions) =>
-        run(async (context) =>
-          withService(context, options, name, async (service) => {
-            const input = {
-              principalType: options.principalType,
-              principalId: options.principal,
-              accountId: options.account ?? '',
-              permissionSets: options.permissionSet ?? [],
-            };
-            const result =
-              name === 'add'
-                ? await service.addEntitlements(input)
-                : await service.removeEntitlements(input);
-            return printChange(context, result);
-          }),
-        ),
+        run(async (context) => {
+          const { changeEntitlementsAction } = await import('./entitlements-action.js');
+          return changeEntitlementsAction(context, options, name);
+        }),
     );
   }
 
@@ -103,49 +68,9 @@ export const registerEntitlementsCommand: RegisterCommand = (program, run) => {
   )
     .option('--account <id>', 'only this account')
     .action((options: PrincipalOptions) =>
-      run(async (context) =>
-        withService(context, options, 'remove-all', async (service) =>
-          printChange(
-            context,
-            await service.removeAllEntitlements({
-              principalType: options.principalType,
-              principalId: options.principal,
-              ...(options.account ? { accountId: options.account } : {}),
-            }),
-          ),
-        ),
-      ),
+      run(async (context) => {
+        const { removeAllEntitlementsAction } = await import('./entitlements-action.js');
+        return removeAllEntitlementsAction(context, options);
+      }),
     );
 };
-
-async function withService(
-  context: CliContext,
-  options: PrincipalOptions,
-  _name: string,
-  body: (service: ReturnType<typeof entitlementServiceFrom>) => Promise<number>,
-): Promise<number> {
-  const loaded = await loadConfig(context.configPath, { env: context.env });
-  const adapters = buildAdapters(loaded, { env: context.env });
-  try {
-    const seconds = Number(options.timeout ?? '60');
-    const service = entitlementServiceFrom(adapters, {
-      actor: `cli:${context.env.USER ?? 'unknown'}`,
-      poll: { timeoutMs: (Number.isFinite(seconds) && seconds > 0 ? seconds : 60) * 1000 },
-    });
-    return await body(service);
-  } finally {
-    await adapters.close();
-  }
-}
-
-function printChange(context: CliContext, result: ChangeResult): number {
-  if (context.json) context.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  else
-    context.stdout.write(
-      renderTable(
-        ['account', 'permission set', 'status', 'reason'],
-        result.items.map((i) => [i.accountId, i.permissionSetName, i.status, i.reason ?? '']),
-      ),
-    );
-  return result.succeeded ? ExitCode.ok : ExitCode.error;
-}

@@ -1,9 +1,10 @@
 import { Option } from 'commander';
-import { renderGraph, GraphFormats, type GraphFormat } from '../../core/access/access-graph.js';
-import { queryAccess } from '../../core/access/access-query.js';
-import { ExitCode } from '../exit-codes.js';
-import { addAccessFilters, emit, filterOf, latestInventory } from './access-command.js';
+import { GraphFormats, type GraphFormat } from '../../core/access/access-graph.js';
+import { addAccessFilters, type FilterOptions } from './access-command.js';
 import type { RegisterCommand } from './index.js';
+
+/** The options of `graph`. */
+export type GraphOptions = FilterOptions & { format: GraphFormat };
 
 /**
  * `graph [--format mermaid|dot] [--user U] [--group G] [--account A] [--permission-set P]`: the
@@ -20,15 +21,10 @@ export const registerGraphCommand: RegisterCommand = (program, run) => {
           .choices([...GraphFormats])
           .default('mermaid'),
       ),
-  ).action((options: Parameters<typeof filterOf>[0] & { format: GraphFormat }) =>
+  ).action((options: GraphOptions) =>
     run(async (context) => {
-      const inventory = await latestInventory(context);
-      await emit(
-        context,
-        renderGraph(queryAccess(inventory, filterOf(options)), options.format),
-        options.out,
-      );
-      return ExitCode.ok;
+      const { graphAction } = await import('./graph-action.js');
+      return graphAction(context, options);
     }),
   );
 };

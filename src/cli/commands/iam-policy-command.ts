@@ -1,5 +1,4 @@
 import { Option } from 'commander';
-import { generateIamPolicy } from '../../core/iam-policy/generate-iam-policy.js';
 import { IamPolicyModes, type IamPolicyMode } from '../../core/iam-policy/iam-policy-table.js';
 import { ExitCode } from '../exit-codes.js';
 import type { RegisterCommand } from './index.js';
@@ -28,7 +27,9 @@ export const registerIamPolicyCommand: RegisterCommand = (program, run) => {
         account?: string;
         memberRole?: string;
       }) =>
-        run((context) => {
+        run(async (context) => {
+          const { generateIamPolicy } =
+            await import('../../core/iam-policy/generate-iam-policy.js');
           const policy = generateIamPolicy({
             mode: options.mode,
             ...(options.instanceArn ? { instanceArn: options.instanceArn } : {}),
@@ -37,7 +38,7 @@ export const registerIamPolicyCommand: RegisterCommand = (program, run) => {
             ...(options.memberRole ? { memberRoleName: options.memberRole } : {}),
           });
           context.stdout.write(`${JSON.stringify(policy, null, 2)}\n`);
-          return Promise.resolve(ExitCode.ok);
+          return ExitCode.ok;
         }),
     );
 };

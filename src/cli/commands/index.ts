@@ -17,6 +17,14 @@ import { registerLambdaCommand } from './lambda-command.js';
 /**
  * A command module registers its subcommands. `run` wraps a handler so that the single
  * top-level error handler in main.ts sees every failure and the exit code is returned.
+ *
+ * Registration must stay cheap, because every start of the CLI registers every command: a
+ * `*-command.ts` module holds the commander definition (names, arguments, options, help) and
+ * imports only commander, cli-options, exit codes, small pure core constants and types. Its
+ * action loads the implementation with `await import()` when it runs: the `*-action.ts` next to
+ * it, or for a one-call command the function's own module. So `--help`, `--version` and the
+ * commands that need neither AWS nor Okta do not load the SDKs, fastify, the store drivers or the
+ * simulators; src/cli/startup-imports.test.ts checks it.
  */
 export type RegisterCommand = (
   program: Command,

@@ -1,8 +1,3 @@
-import { entitlementServiceFrom } from '../../app/entitlements/entitlements-from-adapters.js';
-import { buildAdapters } from '../../app/wiring.js';
-import { loadConfig } from '../../config/load-config.js';
-import { ExitCode } from '../exit-codes.js';
-import { renderTable } from './render-table.js';
 import type { RegisterCommand } from './index.js';
 
 /** `instances list`: every Identity Center instance with its identity store (ListInstances). */
@@ -14,24 +9,8 @@ export const registerInstancesCommand: RegisterCommand = (program, run) => {
     .description('List instances and their identity stores.')
     .action(() =>
       run(async (context) => {
-        const loaded = await loadConfig(context.configPath, { env: context.env });
-        const adapters = buildAdapters(loaded, { env: context.env });
-        try {
-          const instances = await entitlementServiceFrom(adapters, {
-            actor: `cli:${context.env.USER ?? 'unknown'}`,
-          }).listInstances();
-          context.stdout.write(
-            context.json
-              ? `${JSON.stringify({ instances }, null, 2)}\n`
-              : renderTable(
-                  ['instance arn', 'identity store id'],
-                  instances.map((i) => [i.instanceArn, i.identityStoreId]),
-                ),
-          );
-          return ExitCode.ok;
-        } finally {
-          await adapters.close();
-        }
+        const { listInstancesAction } = await import('./instances-action.js');
+        return listInstancesAction(context);
       }),
     );
 };

@@ -1,5 +1,4 @@
 import { ExitCode } from '../exit-codes.js';
-import { packageLambda } from '../../lambda/package-lambda.js';
 import type { RegisterCommand } from './index.js';
 
 /**
@@ -15,6 +14,7 @@ export const registerLambdaCommand: RegisterCommand = (program, run) => {
     .option('--out <dir>', 'output directory', 'dist/lambda')
     .action((options: { out: string }) =>
       run(async (context) => {
+        const { packageLambda } = await import('../../lambda/package-lambda.js');
         const result = await packageLambda({ outDir: options.out });
         context.stdout.write(
           context.json

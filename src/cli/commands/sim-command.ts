@@ -1,10 +1,8 @@
-import { startSimulators } from '../../sim/start-simulators.js';
-import type { CliContext } from '../cli-context.js';
-import { parseNonNegativeInteger, parsePort, untilSignal } from '../cli-options.js';
-import { ExitCode } from '../exit-codes.js';
+import { parseNonNegativeInteger, parsePort } from '../cli-options.js';
 import type { RegisterCommand } from './index.js';
 
-interface SimOptions {
+/** The options of `sim`, as commander parses them. */
+export interface SimOptions {
   awsPort?: number;
   oktaPort?: number;
   host: string;
@@ -30,40 +28,10 @@ export const registerSimCommand: RegisterCommand = (program, run) => {
     .option('--seed <n>', 'seed for ids and fault draws', parseNonNegativeInteger)
     .option('--region <region>', 'AWS region (default us-east-1)')
     .option('--scim-lag-ms <ms>', 'Okta → Identity Center SCIM push lag', parseNonNegativeInteger)
-    .action((options: SimOptions) => run((context) => simCommand(context, options)));
+    .action((options: SimOptions) =>
+      run(async (context) => {
+        const { simAction } = await import('./sim-action.js');
+        return simAction(context, options);
+      }),
+    );
 };
-
-async function simCommand(context: CliContext, options: SimOptions): Promise<number> {
-  const neither = options.awsPort === undefined && options.oktaPort === undefined;
-  const simulators = await startSimulators({
-    host: options.host,
-    ...(neither ? { awsPort: 0, oktaPort: 0 } : {}),
-    ...(options.awsPort === undefined ? {} : { awsPort: options.awsPort }),
-    ...(options.oktaPort === undefined ? {} : { oktaPort: options.oktaPort }),
-    ...(options.scenario === undefined ? {} : { scenario: options.scenario }),
-    ...(options.seed === undefined ? {} : { seed: options.seed }),
-    ...(options.region === undefined ? {} : { region: options.region }),
-    ...(options.scimLagMs === undefined ? {} : { scimLagMs: options.scimLagMs }),
-  });
-  const endpoints = simulators.describe();
-  if (context.json) {
-    context.stdout.write(`${JSON.stringify(endpoints)}\n`);
-  } else {
-    if (endpoints.aws) {
-      const aws = endpoints.aws;
-      context.stdout.write(
-        `AWS simulator   ${aws.endpoint}  region ${aws.region}\n` +
-          `  AWS_ENDPOINT_URL=${aws.endpoint} AWS_ACCESS_KEY_ID=${aws.accessKeyId} AWS_SECRET_ACCESS_KEY=${aws.secretAccessKey}\n`,
-      );
-    }
-    if (endpoints.okta) {
-      context.stdout.write(
-        `Okta simulator  ${endpoints.okta.orgUrl}\n  OKTA_API_TOKEN=${endpoints.okta.token}\n`,
-      );
-    }
-    context.stdout.write('Press Ctrl-C to stop.\n');
-  }
-  await untilSignal();
-  await simulators.close();
-  return ExitCode.ok;
-}
