@@ -1,8 +1,15 @@
 /**
- * The reconciler behind every key: re-read the truth (Okta and AWS) with the planning service,
- * plan with the same rules compiler and planner as `plan`, narrow the plan to the key, check the
- * same guards, and apply with the same executor as `apply`. Events are never consulted: a key
- * is reconciled from what Okta and AWS say now, so lost, duplicated or reordered events converge.
+ * The reconciler behind every key. `user:` and `group:` keys take the cheap read path
+ * (key-plans.ts): Okta and AWS are read for the key's principals only, and the plan is computed
+ * with the same rules compiler and planner on those narrowed inputs. The full key, `permission-set:`
+ * keys, and any key while the per-key cache is empty or stale (or that must retire a permission
+ * set) re-read the whole truth with the planning service, plan everything and narrow the plan to
+ * the key. Either way the same guards are checked and the same executor applies. Events are never
+ * consulted: a key is reconciled from what Okta and AWS say now, so lost, duplicated or reordered
+ * events converge.
+ *
+ * Keys run concurrently (the worker pool holds several); writes to one AWS target are serialised
+ * through a WriteLedger, so two overlapping keys never send the same write twice.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -11,10 +18,13 @@ import type { ParsedReconcileKey } from '../../core/events/reconcile-key.js';
 import { groupKey, parseReconcileKey, userKey } from '../../core/events/reconcile-key.js';
 import { OperationalError, UsageError } from '../../core/errors.js';
 import { assertGuards } from '../../core/plan/check-guards.js';
-import type { Plan } from '../../core/plan/plan.js';
+import { narrowPlan } from '../../core/plan/key-scope.js';
+import type { Plan, PlanOperation } from '../../core/plan/plan.js';
 import type { SyncPolicy } from '../../core/rules/compiled-rule.js';
 import { computeDesiredState } from '../../core/rules/desired-state.js';
+import type { PermissionSetArn } from '../../core/domain/ids.js';
 import type { IdentityCenterWriter } from '../../ports/identity-center-writer.js';
+import type { OktaPrincipalReader } from '../../ports/okta-directory.js';
 import type { Store } from '../../ports/store.js';
 import type { ApplyLimits, ApplyResult } from '../apply/apply-plan.js';
 import { applyPlan } from '../apply/apply-plan.js';
@@ -25,8 +35,13 @@ import {
   planFromCurrentState,
   rememberMatchedGroups,
 } from '../plan/plan-service.js';
+import type { KeyReadSnapshot } from './key-read-cache.js';
+import { KeyReadCache } from './key-read-cache.js';
+import type { KeyPlanOutcome } from './key-plans.js';
+import { planGroupKey, planUserKey } from './key-plans.js';
 import { scopePlan } from './scope-plan.js';
 import type { KeyReconciler, ReconcileContext, ReconcileOutcome } from './work-queue-runner.js';
+import { WriteLedger } from './write-ledger.js';
 
 export interface KeyReconcilerDeps {
   readonly policy: SyncPolicy;
@@ -43,16 +58,37 @@ export interface KeyReconcilerDeps {
   readonly enqueue: (key: string) => Promise<void>;
   /** Called after every plan, scoped, with the apply result when something was applied. */
   readonly onReconciled?: (report: KeyReconcileReport) => void;
+  /**
+   * Per-principal Okta reads. With them, `user:` and `group:` keys take the cheap read path;
+   * without them every key re-reads everything (the full path).
+   */
+  readonly oktaPrincipals?: OktaPrincipalReader;
+  /**
+   * How long what the last full read learnt (organisation tree, group scopes, issuers, permission
+   * set ARNs) serves per-key reads before a key takes the full path again. Default 15 minutes.
+   */
+  readonly cacheTtlMs?: number;
+  /** Shared by reconcilers of one process; default one per reconciler. */
+  readonly ledger?: WriteLedger;
+  /** Epoch ms; default Date.now. */
+  readonly now?: () => number;
 }
 
 /** What one key's reconcile saw and did. */
 export interface KeyReconcileReport {
   readonly key: string;
-  /** The whole plan from fresh state (drift across everything the rules manage). */
-  readonly fullPlan: Plan;
-  /** The operations applied for this key. */
+  /** How the truth was read: everything, or the key's principals only. */
+  readonly path: 'full' | 'key';
+  /**
+   * The whole plan from fresh state (drift across everything the rules manage); null on the key
+   * path, which does not read everything.
+   */
+  readonly fullPlan: Plan | null;
+  /** The operations applied for this key (those dropped by the ledger excluded). */
   readonly scopedPlan: Plan;
   readonly result: ApplyResult | null;
+  /** Operations left out because a concurrent key wrote their target after this key read it. */
+  readonly superseded: readonly { readonly key: string; readonly by: string }[];
 }
 
 /** Permission set names an Okta group yielded when it was last seen (for deleted or renamed groups). */
@@ -103,30 +139,40 @@ function describeFailures(result: ApplyResult): string {
  *   guard refuses, UsageError (terminal) for a malformed key.
  */
 export function createKeyReconciler(deps: KeyReconcilerDeps): KeyReconciler {
-  // Keys overlap (a membership event dirties the user and the group; a group key covers its
-  // members' assignments): two keys planned from the same state would both write the same
-  // assignment. Reconciles in this process therefore read, plan and apply one at a time; each
-  // sees what the previous one wrote, so no write is ever sent twice.
-  let tail: Promise<unknown> = Promise.resolve();
-  const serialized = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = tail.then(fn, fn);
-    tail = run.catch(() => undefined);
-    return run;
+  const state: ReconcilerState = {
+    ledger: deps.ledger ?? new WriteLedger(),
+    cache: new KeyReadCache(deps.policy, deps.cacheTtlMs ?? 15 * 60_000),
+    now: deps.now ?? Date.now,
   };
   return (key: string, context: ReconcileContext): Promise<ReconcileOutcome> =>
-    serialized(() => reconcileKey(deps, key, context));
+    reconcileKey(deps, state, key, context);
 }
 
-async function reconcileKey(
+interface ReconcilerState {
+  readonly ledger: WriteLedger;
+  readonly cache: KeyReadCache;
+  readonly now: () => number;
+}
+
+/** What either read path hands to the guards and the executor. */
+interface Prepared {
+  readonly path: 'full' | 'key';
+  readonly scoped: Plan;
+  readonly fullPlan: Plan | null;
+  readonly keysToQueue: readonly string[];
+  readonly findPermissionSetArn: (name: string) => Promise<PermissionSetArn | undefined>;
+  remember(): Promise<void>;
+}
+
+async function prepareFull(
   deps: KeyReconcilerDeps,
-  key: string,
-  context: ReconcileContext,
-): Promise<ReconcileOutcome> {
-  const parsed = parseReconcileKey(key);
-  if (!parsed) throw new UsageError(`"${key}" is not a reconcile key`);
+  state: ReconcilerState,
+  parsed: ParsedReconcileKey,
+): Promise<Prepared> {
   const fresh = await planFromCurrentState(deps.policy, deps.plan, {
     ...(deps.instanceArn ? { instanceArn: deps.instanceArn } : {}),
   });
+  state.cache.refresh(fresh, state.now());
   const cachedGroup =
     parsed.kind === 'group'
       ? ((await deps.store.getOktaGroup(parsed.id as OktaGroupId))?.value ?? null)
@@ -136,36 +182,135 @@ async function reconcileKey(
     actual: fresh.actual,
     previousPermissionSets: previousPermissionSets(deps.policy, fresh, cachedGroup),
   });
+  return {
+    path: 'full',
+    scoped,
+    fullPlan: fresh.plan,
+    keysToQueue: pendingKeysFor(parsed, fresh),
+    findPermissionSetArn: permissionSetArnFinder(deps.plan.identityCenter, fresh.instance),
+    remember: () => rememberMatchedGroups(deps.store, fresh.okta, fresh.desired),
+  };
+}
+
+function prepareKey(
+  deps: KeyReconcilerDeps,
+  state: ReconcilerState,
+  snapshot: KeyReadSnapshot,
+  outcome: Extract<KeyPlanOutcome, { kind: 'planned' }>,
+): Prepared {
+  return {
+    path: 'key',
+    scoped: outcome.scoped,
+    fullPlan: null,
+    keysToQueue: outcome.keysToQueue,
+    findPermissionSetArn: async (name) => {
+      const known = snapshot.permissionSetArns.get(name);
+      if (known) return known;
+      // Created by this run or a concurrent one: find it among the ARNs the cache does not know.
+      const reader = deps.plan.identityCenter;
+      const knownArns = new Set<string>(snapshot.permissionSetArns.values());
+      for (const arn of await reader.listPermissionSetArns(snapshot.instance)) {
+        if (knownArns.has(arn)) continue;
+        const ps = await reader.readPermissionSetByArn(snapshot.instance, arn);
+        if (!ps) continue;
+        state.cache.notePermissionSets([ps]);
+        if (ps.name === name) return ps.permissionSetArn;
+      }
+      return undefined;
+    },
+    remember: () => outcome.remember(),
+  };
+}
+
+async function reconcileKey(
+  deps: KeyReconcilerDeps,
+  state: ReconcilerState,
+  key: string,
+  context: ReconcileContext,
+): Promise<ReconcileOutcome> {
+  const parsed = parseReconcileKey(key);
+  if (!parsed) throw new UsageError(`"${key}" is not a reconcile key`);
+  // Taken before any read: a write another key makes after this point may not be in our reads.
+  const mark = state.ledger.mark();
+  let prepared: Prepared | null = null;
+  const snapshot =
+    deps.oktaPrincipals && (parsed.kind === 'user' || parsed.kind === 'group')
+      ? state.cache.current(state.now())
+      : null;
+  if (snapshot && deps.oktaPrincipals && (parsed.kind === 'user' || parsed.kind === 'group')) {
+    const planDeps = {
+      policy: deps.policy,
+      identityCenter: deps.plan.identityCenter,
+      okta: deps.oktaPrincipals,
+      store: deps.store,
+      cache: state.cache,
+    };
+    const outcome =
+      parsed.kind === 'user'
+        ? await planUserKey(planDeps, snapshot, parsed.id)
+        : await planGroupKey(planDeps, snapshot, parsed.id);
+    if (outcome.kind === 'planned') prepared = prepareKey(deps, state, snapshot, outcome);
+    else context.logger.info({ reason: outcome.reason }, 'key needs the full read path');
+  }
+  prepared ??= await prepareFull(deps, state, parsed);
+  const scoped = prepared.scoped;
   // The same guard as `apply`: a key that would delete more than maxDeletes is refused.
   assertGuards(scoped);
 
-  const pendingKeys = pendingKeysFor(parsed, fresh);
-  for (const pendingKey of pendingKeys) if (pendingKey !== key) await deps.enqueue(pendingKey);
+  for (const other of prepared.keysToQueue) if (other !== key) await deps.enqueue(other);
 
-  let result: ApplyResult | null = null;
-  if (scoped.operations.length > 0 || parsed.kind === 'full') {
-    const runId = randomUUID();
+  const runId = randomUUID();
+  const applied = await state.ledger.exclusive(
+    scoped.operations.map((op) => op.key),
+    async () => {
+      const superseded: { op: PlanOperation; by: string }[] = [];
+      const kept: PlanOperation[] = [];
+      for (const op of scoped.operations) {
+        const by = state.ledger.writtenAfter(op.key, mark);
+        if (by === undefined) kept.push(op);
+        else superseded.push({ op, by });
+      }
+      const plan = superseded.length > 0 ? narrowPlan(scoped, kept) : scoped;
+      if (plan.operations.length === 0 && parsed.kind !== 'full') {
+        return { plan, superseded, result: null };
+      }
+      context.logger.info(
+        { runId, operations: plan.operations.length, summary: plan.summary, path: prepared.path },
+        'applying scoped plan',
+      );
+      const result = await applyPlan(
+        plan,
+        {
+          writer: deps.writer,
+          store: deps.store,
+          findPermissionSetArn: prepared.findPermissionSetArn,
+        },
+        {
+          actor: 'service',
+          trigger: parsed.kind === 'full' ? 'full-reconcile' : 'event',
+          cause: `${key} (${context.correlationId})`,
+          runId,
+          ...(deps.limits ? { limits: deps.limits } : {}),
+          ...(deps.retry ? { retry: deps.retry } : {}),
+          ...(deps.poll ? { poll: deps.poll } : {}),
+        },
+      );
+      for (const outcome of result.outcomes) {
+        if (outcome.status === 'Success') state.ledger.record(outcome.key, outcome.kind);
+      }
+      return { plan, superseded, result };
+    },
+  );
+  const { result } = applied;
+  if (applied.superseded.length > 0) {
     context.logger.info(
-      { runId, operations: scoped.operations.length, summary: scoped.summary },
-      'applying scoped plan',
+      { superseded: applied.superseded.map((s) => `${s.op.kind} ${s.op.key} (by ${s.by})`) },
+      'operations already written by a concurrent key',
     );
-    result = await applyPlan(
-      scoped,
-      {
-        writer: deps.writer,
-        store: deps.store,
-        findPermissionSetArn: permissionSetArnFinder(deps.plan.identityCenter, fresh.instance),
-      },
-      {
-        actor: 'service',
-        trigger: parsed.kind === 'full' ? 'full-reconcile' : 'event',
-        cause: `${key} (${context.correlationId})`,
-        runId,
-        ...(deps.limits ? { limits: deps.limits } : {}),
-        ...(deps.retry ? { retry: deps.retry } : {}),
-        ...(deps.poll ? { poll: deps.poll } : {}),
-      },
-    );
+    // A newer write that disagrees with ours means our reads are stale: look again.
+    if (applied.superseded.some((s) => s.by !== s.op.kind)) await deps.enqueue(key);
+  }
+  if (result) {
     for (const outcome of result.outcomes) {
       context.logger.info(
         {
@@ -180,8 +325,15 @@ async function reconcileKey(
       );
     }
   }
-  await rememberMatchedGroups(deps.store, fresh.okta, fresh.desired);
-  deps.onReconciled?.({ key, fullPlan: fresh.plan, scopedPlan: scoped, result });
+  await prepared.remember();
+  deps.onReconciled?.({
+    key,
+    path: prepared.path,
+    fullPlan: prepared.fullPlan,
+    scopedPlan: applied.plan,
+    result,
+    superseded: applied.superseded.map((s) => ({ key: s.op.key, by: s.by })),
+  });
 
   const failures = result ? realFailures(result) : [];
   if (result && result.counts.Error > failures.length) {

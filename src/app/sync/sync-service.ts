@@ -116,6 +116,7 @@ export class SyncService implements SyncApi {
         },
         writer: adapters.identityCenterWriter,
         store: options.store,
+        oktaPrincipals: adapters.okta.reader,
         ...(adapters.instanceArn ? { instanceArn: adapters.instanceArn } : {}),
         ...options.apply,
         enqueue: (key) => this.#enqueue(key),
@@ -255,6 +256,8 @@ export class SyncService implements SyncApi {
   }
 
   #onReconciled(report: KeyReconcileReport): void {
+    // Drift is what a read of everything found; a key's narrowed read says nothing about it.
+    if (!report.fullPlan) return;
     const byKind: Record<string, number> = {};
     for (const op of report.fullPlan.operations) byKind[op.kind] = (byKind[op.kind] ?? 0) + 1;
     this.#lastDrift = byKind;

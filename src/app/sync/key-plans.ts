@@ -1,0 +1,433 @@
+/**
+ * The cheap read path of serve's per-key reconciles (issue #7, item 5): re-read Okta for the key,
+ * read only that key's Identity Center principal, its assignments (ListAccountAssignmentsForPrincipal)
+ * and the permission sets involved, then compute desired state and the plan with the same rules
+ * compiler and planner as `plan`, on inputs narrowed to the key (src/core/plan/key-scope.ts says
+ * what narrowing changes and how it is restored).
+ *
+ * - `user:<id>`: the user (status), the user's groups, the user's IdC user (by ExternalId, then
+ *   by userName as linking does), its assignments, and the permission sets those involve. The
+ *   plan decides the user's access exactly: every group of the user is read.
+ * - `group:<id>`: the group (exists? name?) and its members, its IdC group (GROUP mode), that
+ *   group's assignments, and the permission sets the rules derive from the group. Members whose
+ *   access may have changed (joined or left since last seen, or every member when the group's
+ *   targets changed) are handed to their own `user:` keys.
+ *
+ * Rare structural changes take the full path instead: a permission set to retire (no group
+ * yields it any more), which needs every assignment of it.
+ */
+import type { IdcGroup, IdcUser, PermissionSet } from '../../core/domain/identity-center.js';
+import type { OktaGroupId, OktaUserId, PermissionSetArn } from '../../core/domain/ids.js';
+import type { OktaDirectory, OktaGroup, OktaUser } from '../../core/domain/okta.js';
+import { userKey } from '../../core/events/reconcile-key.js';
+import { linkPrincipals } from '../../core/linking/link-principals.js';
+import type { ActualState } from '../../core/plan/actual-state.js';
+import { computePlan } from '../../core/plan/compute-plan.js';
+import {
+  groupScopes,
+  matchedByAnyRule,
+  sameTargets,
+  scopeGroupPlan,
+  widenDesired,
+} from '../../core/plan/key-scope.js';
+import type { Plan } from '../../core/plan/plan.js';
+import type { SyncPolicy } from '../../core/rules/compiled-rule.js';
+import type { DesiredState } from '../../core/rules/desired-state.js';
+import { computeDesiredState } from '../../core/rules/desired-state.js';
+import type { IdentityCenterReader, PrincipalLookup } from '../../ports/aws-readers.js';
+import type { OktaPrincipalReader } from '../../ports/okta-directory.js';
+import type { Store } from '../../ports/store.js';
+import type { KeyReadCache, KeyReadSnapshot } from './key-read-cache.js';
+import { scopePlan } from './scope-plan.js';
+
+export interface KeyPlanDeps {
+  readonly policy: SyncPolicy;
+  readonly identityCenter: IdentityCenterReader;
+  readonly okta: OktaPrincipalReader;
+  readonly store: Store;
+  readonly cache: KeyReadCache;
+}
+
+/** A key's narrowed plan, ready for the guards and the executor. */
+export interface KeyPlan {
+  readonly kind: 'planned';
+  /** The plan of the narrowed inputs, before scoping to the key. */
+  readonly narrowPlan: Plan;
+  /** The operations to apply for the key. */
+  readonly scoped: Plan;
+  readonly desired: DesiredState;
+  /** Other keys to queue (members of a group whose access may have changed). */
+  readonly keysToQueue: readonly string[];
+  /** Store writes after the apply: what the Okta cache should remember of the key's groups. */
+  remember(): Promise<void>;
+}
+
+export type KeyPlanOutcome = KeyPlan | { readonly kind: 'needs-full'; readonly reason: string };
+
+/** Plans one `user:` key from narrowed reads. */
+export async function planUserKey(
+  deps: KeyPlanDeps,
+  snapshot: KeyReadSnapshot,
+  oktaUserId: string,
+): Promise<KeyPlanOutcome> {
+  const { policy, okta, store } = deps;
+  const [user, groupsNow, previousGroupIds] = await Promise.all([
+    okta.readUser(oktaUserId),
+    okta.readUserGroups(oktaUserId),
+    store.listUserGroups(oktaUserId as OktaUserId),
+  ]);
+  const groups = user ? groupsNow : [];
+  const current = new Set<string>(groups.map((group) => group.id));
+  // Groups the user left. One of them that now reads empty is kept in the inputs (with no
+  // members) so that the empty-source guard sees it, exactly as a full plan would.
+  const left = previousGroupIds.filter((id) => !current.has(id));
+  const guardedGroups: OktaGroup[] = [];
+  const leftForGood: string[] = [];
+  for (const id of left) {
+    const group = await okta.readGroup(id);
+    if (group && matchedByAnyRule(policy, group) && !(await okta.groupHasMembers(id))) {
+      guardedGroups.push(group);
+    } else {
+      leftForGood.push(id);
+    }
+  }
+  const directory: OktaDirectory = {
+    users: user ? [user] : [],
+    groups: [...groups, ...guardedGroups],
+    memberships: groups.map((group) => ({ groupId: group.id, userId: oktaUserId as OktaUserId })),
+  };
+  const idcUser = await resolveUser(deps, snapshot, oktaUserId, user);
+  const links = linkPrincipals(directory, { users: idcUser ? [idcUser] : [], groups: [] });
+  const narrowDesired = computeDesiredState(policy, directory, snapshot.organization, links);
+  const fresh = groupScopes(policy, groups, snapshot.organization);
+  const readIds = new Set<string>([...current, ...guardedGroups.map((g) => g.id)]);
+  const desired = widenDesired(
+    narrowDesired,
+    [...snapshot.groupScopes.values()].filter((scope) => !readIds.has(scope.oktaGroupId)),
+  );
+  const assignments = idcUser
+    ? (
+        await deps.identityCenter.readAssignmentsForPrincipals(snapshot.instance, [
+          { principalType: 'USER', principalId: idcUser.userId },
+        ])
+      ).filter((a) => a.principalType === 'USER' && a.principalId === idcUser.userId)
+    : [];
+  const permissionSets = await readPermissionSets(
+    deps,
+    snapshot,
+    [...narrowDesired.permissionSets.keys()],
+    assignments.map((a) => a.permissionSetArn),
+  );
+  const actual: ActualState = {
+    instance: snapshot.instance,
+    permissionSets,
+    assignments,
+    users: idcUser ? [idcUser] : [],
+    groups: [],
+    organization: snapshot.organization,
+  };
+  const previousMemberCounts = await memberCounts(store, guardedGroups);
+  const narrowPlan = computePlan(desired, actual, { previousMemberCounts });
+  const scoped = scopePlan(narrowPlan, { kind: 'user', id: oktaUserId }, { desired, actual });
+  return {
+    kind: 'planned',
+    narrowPlan,
+    scoped,
+    desired,
+    keysToQueue: [],
+    async remember() {
+      for (const group of groups) deps.cache.updateGroup(group.id, fresh.get(group.id));
+      const matched = groups.filter((group) => fresh.has(group.id));
+      await store.transaction(async (tx) => {
+        if (user && matched.length > 0) {
+          await tx.putOktaUsers([user]);
+          await tx.putOktaGroups(matched);
+          for (const group of matched) await tx.addGroupMember(group.id, user.id);
+        }
+        // A group that reads empty keeps its remembered members, so the guard keeps holding.
+        for (const id of leftForGood) {
+          await tx.removeGroupMember(id as OktaGroupId, oktaUserId as OktaUserId);
+        }
+      });
+    },
+  };
+}
+
+/** Plans one `group:` key from narrowed reads. */
+export async function planGroupKey(
+  deps: KeyPlanDeps,
+  snapshot: KeyReadSnapshot,
+  oktaGroupId: string,
+): Promise<KeyPlanOutcome> {
+  const { policy, okta, store } = deps;
+  const [group, members, cached, rememberedMembers] = await Promise.all([
+    okta.readGroup(oktaGroupId),
+    okta.readGroupMembers(oktaGroupId),
+    store.getOktaGroup(oktaGroupId as OktaGroupId),
+    store.listGroupMembers(oktaGroupId as OktaGroupId),
+  ]);
+  const currentMembers: readonly OktaUser[] = group ? members : [];
+  const freshScope = group
+    ? groupScopes(policy, [group], snapshot.organization).get(group.id)
+    : undefined;
+  const previousScope =
+    snapshot.groupScopes.get(oktaGroupId) ??
+    (cached
+      ? groupScopes(policy, [cached.value], snapshot.organization).get(oktaGroupId)
+      : undefined);
+  if (!freshScope && !previousScope) {
+    // No rule matches the group, now or before: nothing of it is managed.
+    return emptyGroupPlan(deps, snapshot, oktaGroupId, group);
+  }
+  const groupMode = Boolean(freshScope?.groupMode || previousScope?.groupMode);
+  const idcGroup = groupMode
+    ? await resolveGroup(deps, snapshot, oktaGroupId, group ?? undefined)
+    : undefined;
+  const directory: OktaDirectory = {
+    users: currentMembers,
+    groups: group ? [group] : [],
+    memberships: currentMembers.map((member) => ({
+      groupId: oktaGroupId as OktaGroupId,
+      userId: member.id,
+    })),
+  };
+  const links = linkPrincipals(directory, { users: [], groups: idcGroup ? [idcGroup] : [] });
+  const narrowDesired = computeDesiredState(policy, directory, snapshot.organization, links);
+  const desired = widenDesired(
+    narrowDesired,
+    [...snapshot.groupScopes.values()].filter((scope) => scope.oktaGroupId !== oktaGroupId),
+  );
+  const names = new Set([
+    ...(freshScope?.permissionSetNames ?? []),
+    ...(previousScope?.permissionSetNames ?? []),
+  ]);
+  const assignments = idcGroup
+    ? (
+        await deps.identityCenter.readAssignmentsForPrincipals(snapshot.instance, [
+          { principalType: 'GROUP', principalId: idcGroup.groupId },
+        ])
+      ).filter((a) => a.principalType === 'GROUP' && a.principalId === idcGroup.groupId)
+    : [];
+  const permissionSets = await readPermissionSets(
+    deps,
+    snapshot,
+    [...names],
+    assignments.map((a) => a.permissionSetArn),
+  );
+  const actual: ActualState = {
+    instance: snapshot.instance,
+    permissionSets,
+    assignments,
+    users: [],
+    groups: idcGroup ? [idcGroup] : [],
+    organization: snapshot.organization,
+  };
+  const previousMemberCounts = cached
+    ? new Map([[oktaGroupId, rememberedMembers.length]])
+    : undefined;
+  const narrowPlan = computePlan(desired, actual, {
+    ...(previousMemberCounts ? { previousMemberCounts } : {}),
+  });
+  const retiring = narrowPlan.operations.find(
+    (op) => op.kind === 'delete-permission-set' && names.has(op.name),
+  );
+  if (retiring) {
+    return {
+      kind: 'needs-full',
+      reason: `permission set ${(retiring as { name: string }).name} is no longer yielded by any group: retiring it needs all of its assignments`,
+    };
+  }
+  const scoped = scopeGroupPlan(narrowPlan, oktaGroupId, {
+    permissionSetNames: names,
+    idcGroupIds: new Set(idcGroup ? [idcGroup.groupId] : []),
+    liveIdcGroupIds: new Set(idcGroup ? [idcGroup.groupId] : []),
+  });
+  const guarded = narrowPlan.guards.emptySourceGroups.some(
+    (g) => g.oktaGroupId === oktaGroupId && !g.confirmed,
+  );
+  const userMode = Boolean(freshScope?.userMode || previousScope?.userMode);
+  const keysToQueue: string[] = [];
+  if (userMode && !guarded) {
+    const now = new Set<string>(currentMembers.map((m) => m.id));
+    const before = new Set<string>(rememberedMembers);
+    const targetsChanged = !sameTargets(freshScope, previousScope) || !cached;
+    for (const id of new Set([...now, ...before])) {
+      if (targetsChanged || now.has(id) !== before.has(id)) keysToQueue.push(userKey(id));
+    }
+  }
+  return {
+    kind: 'planned',
+    narrowPlan,
+    scoped,
+    desired,
+    keysToQueue: keysToQueue.sort(),
+    async remember() {
+      deps.cache.updateGroup(oktaGroupId, freshScope);
+      // A group that reads empty keeps its remembered members, so the guard keeps holding.
+      if (!group || !freshScope || guarded) return;
+      await store.transaction(async (tx) => {
+        await tx.putOktaUsers(currentMembers);
+        await tx.putOktaGroups([group]);
+        await tx.replaceGroupMembers(
+          group.id,
+          currentMembers.map((m) => m.id),
+        );
+      });
+    },
+  };
+}
+
+function emptyGroupPlan(
+  deps: KeyPlanDeps,
+  snapshot: KeyReadSnapshot,
+  oktaGroupId: string,
+  group: OktaGroup | undefined,
+): KeyPlan {
+  const desired = computeDesiredState(
+    deps.policy,
+    { users: [], groups: group ? [group] : [], memberships: [] },
+    snapshot.organization,
+    linkPrincipals({ users: [], groups: [], memberships: [] }, { users: [], groups: [] }),
+  );
+  const plan = computePlan(desired, {
+    instance: snapshot.instance,
+    permissionSets: [],
+    assignments: [],
+    users: [],
+    groups: [],
+    organization: snapshot.organization,
+  });
+  return {
+    kind: 'planned',
+    narrowPlan: plan,
+    scoped: { ...plan, operations: [], pending: [] },
+    desired,
+    keysToQueue: [],
+    remember: () => {
+      deps.cache.updateGroup(oktaGroupId, undefined);
+      return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * The IdC user of an Okta user, as linking finds it: by ExternalId (every issuer seen, most
+ * common first), else by userName = login. A user found by name whose ExternalId names another
+ * Okta user that still exists belongs to that user (linking's ExternalId pass claims it first).
+ * A deleted Okta user is looked up by ExternalId only: a full plan links it by nothing else.
+ */
+async function resolveUser(
+  deps: KeyPlanDeps,
+  snapshot: KeyReadSnapshot,
+  oktaUserId: string,
+  user: OktaUser | undefined,
+): Promise<IdcUser | undefined> {
+  for (const issuer of snapshot.issuers) {
+    const found = await deps.identityCenter.findUser(snapshot.instance, {
+      kind: 'external-id',
+      issuer,
+      id: oktaUserId,
+    });
+    if (found) return found;
+  }
+  if (!user) return undefined;
+  const lookups: PrincipalLookup[] = [{ kind: 'name', name: user.login }];
+  if (user.login.toLowerCase() !== user.login) {
+    lookups.push({ kind: 'name', name: user.login.toLowerCase() });
+  }
+  for (const lookup of lookups) {
+    const found = await deps.identityCenter.findUser(snapshot.instance, lookup);
+    if (!found) continue;
+    if (found.externalIds.some((external) => external.id === oktaUserId)) return found;
+    for (const external of found.externalIds) {
+      if (await deps.okta.readUser(external.id)) return undefined;
+    }
+    return found;
+  }
+  return undefined;
+}
+
+/** The IdC group of an Okta group: by ExternalId, else by displayName = name (see resolveUser). */
+async function resolveGroup(
+  deps: KeyPlanDeps,
+  snapshot: KeyReadSnapshot,
+  oktaGroupId: string,
+  group: OktaGroup | undefined,
+): Promise<IdcGroup | undefined> {
+  for (const issuer of snapshot.issuers) {
+    const found = await deps.identityCenter.findGroup(snapshot.instance, {
+      kind: 'external-id',
+      issuer,
+      id: oktaGroupId,
+    });
+    if (found) return found;
+  }
+  if (!group) return undefined;
+  const found = await deps.identityCenter.findGroup(snapshot.instance, {
+    kind: 'name',
+    name: group.name,
+  });
+  if (!found) return undefined;
+  if (found.externalIds.some((external) => external.id === oktaGroupId)) return found;
+  for (const external of found.externalIds) {
+    if (await deps.okta.readGroup(external.id)) return undefined;
+  }
+  return found;
+}
+
+/**
+ * The permission sets named (by the key's desired state) or used (by its assignments), each read
+ * in full. A name not in the cache is looked for among the instance's permission sets: the list
+ * of ARNs, and a read of each ARN the cache does not know yet.
+ */
+async function readPermissionSets(
+  deps: KeyPlanDeps,
+  snapshot: KeyReadSnapshot,
+  names: readonly string[],
+  usedArns: readonly PermissionSetArn[],
+): Promise<PermissionSet[]> {
+  const { identityCenter, cache } = deps;
+  const instance = snapshot.instance;
+  const byArn = new Map<string, PermissionSet>();
+  if (names.some((name) => !snapshot.permissionSetArns.has(name))) {
+    const known = new Set<string>(snapshot.permissionSetArns.values());
+    const unknown = (await identityCenter.listPermissionSetArns(instance)).filter(
+      (arn) => !known.has(arn),
+    );
+    const read = await Promise.all(
+      unknown.map((arn) => identityCenter.readPermissionSetByArn(instance, arn)),
+    );
+    const found = read.filter((ps): ps is PermissionSet => ps !== undefined);
+    cache.notePermissionSets(found);
+    for (const ps of found) byArn.set(ps.permissionSetArn, ps);
+  }
+  const wanted = new Set<PermissionSetArn>(usedArns);
+  for (const name of names) {
+    const arn = snapshot.permissionSetArns.get(name);
+    if (arn) wanted.add(arn);
+  }
+  const toRead = [...wanted].filter((arn) => !byArn.has(arn));
+  const read = await Promise.all(
+    toRead.map(
+      async (arn) => [arn, await identityCenter.readPermissionSetByArn(instance, arn)] as const,
+    ),
+  );
+  const gone: PermissionSetArn[] = [];
+  for (const [arn, ps] of read) {
+    if (ps) byArn.set(arn, ps);
+    else gone.push(arn);
+  }
+  cache.notePermissionSets([...byArn.values()], gone);
+  return [...byArn.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+async function memberCounts(
+  store: Store,
+  groups: readonly OktaGroup[],
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const group of groups) {
+    counts.set(group.id, (await store.listGroupMembers(group.id)).length);
+  }
+  return counts;
+}

@@ -1,0 +1,85 @@
+/**
+ * What serve's per-key reconciles take from the last full read instead of re-reading it for
+ * every key: the instance, the organisation tree (accounts, OUs, tags: what selectors resolve
+ * on), the scope every Okta group contributes, the ExternalId issuers SCIM records, and
+ * permission set ARNs by name.
+ *
+ * Chosen over re-reading per key because these change rarely and cost the most to read (the
+ * organisation alone is one call per OU and account). Every full reconcile refreshes all of it;
+ * each key replaces the entries of the groups it read fresh; past the TTL the next key takes the
+ * full path, which refreshes it. Staleness is bounded by the TTL and, for groups, by their own
+ * events: a group's lifecycle event re-reads that group.
+ */
+import type { IdcInstance, PermissionSet } from '../../core/domain/identity-center.js';
+import type { PermissionSetArn } from '../../core/domain/ids.js';
+import type { OrganizationTree } from '../../core/domain/organizations.js';
+import type { GroupScope } from '../../core/plan/key-scope.js';
+import { groupScopes } from '../../core/plan/key-scope.js';
+import type { SyncPolicy } from '../../core/rules/compiled-rule.js';
+import type { FreshPlan } from '../plan/plan-service.js';
+
+export interface KeyReadSnapshot {
+  readonly instance: IdcInstance;
+  readonly organization: OrganizationTree;
+  /** By Okta group id; groups no rule matches are absent. */
+  readonly groupScopes: Map<string, GroupScope>;
+  /** ExternalId issuers seen on linked principals, most common first. */
+  readonly issuers: readonly string[];
+  readonly permissionSetArns: Map<string, PermissionSetArn>;
+  readonly refreshedAt: number;
+}
+
+export class KeyReadCache {
+  #snapshot: KeyReadSnapshot | null = null;
+
+  constructor(
+    private readonly policy: SyncPolicy,
+    private readonly ttlMs: number,
+  ) {}
+
+  /** The snapshot when it is younger than the TTL, else null (take the full path). */
+  current(now: number): KeyReadSnapshot | null {
+    const snapshot = this.#snapshot;
+    if (!snapshot || now - snapshot.refreshedAt > this.ttlMs) return null;
+    return snapshot;
+  }
+
+  /** Replaces everything from a full read. */
+  refresh(fresh: FreshPlan, now: number): void {
+    const issuerCounts = new Map<string, number>();
+    const count = (externalIds: readonly { issuer: string; id: string }[]): void => {
+      for (const external of externalIds) {
+        issuerCounts.set(external.issuer, (issuerCounts.get(external.issuer) ?? 0) + 1);
+      }
+    };
+    for (const link of fresh.desired.links.userLinks) count(link.idc.externalIds);
+    for (const link of fresh.desired.links.groupLinks) count(link.idc.externalIds);
+    this.#snapshot = {
+      instance: fresh.instance,
+      organization: fresh.actual.organization,
+      groupScopes: groupScopes(this.policy, fresh.okta.groups, fresh.actual.organization),
+      issuers: [...issuerCounts].sort(([, a], [, b]) => b - a).map(([issuer]) => issuer),
+      permissionSetArns: new Map(
+        fresh.actual.permissionSets.map((ps) => [ps.name, ps.permissionSetArn]),
+      ),
+      refreshedAt: now,
+    };
+  }
+
+  /** A group read fresh by a key: its new scope, or undefined when it is gone or unmatched. */
+  updateGroup(oktaGroupId: string, scope: GroupScope | undefined): void {
+    if (!this.#snapshot) return;
+    if (scope) this.#snapshot.groupScopes.set(oktaGroupId, scope);
+    else this.#snapshot.groupScopes.delete(oktaGroupId);
+  }
+
+  /** Permission sets read by a key (learnt or confirmed names), and ARNs found gone. */
+  notePermissionSets(read: readonly PermissionSet[], gone: readonly PermissionSetArn[] = []): void {
+    const arns = this.#snapshot?.permissionSetArns;
+    if (!arns) return;
+    for (const ps of read) arns.set(ps.name, ps.permissionSetArn);
+    if (gone.length === 0) return;
+    const missing = new Set<string>(gone);
+    for (const [name, arn] of arns) if (missing.has(arn)) arns.delete(name);
+  }
+}
