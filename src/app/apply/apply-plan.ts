@@ -33,6 +33,7 @@ import { IdentityCenterWriteError } from '../../ports/identity-center-writer.js'
 import type { OperationStatus, RunStatus, Store } from '../../ports/store.js';
 import type { AttemptCounter, PollOptions, WriteRetryOptions } from './write-retry.js';
 import {
+  CompletionEstimate,
   PollTimeoutError,
   pollToTerminal,
   resolvePoll,
@@ -126,6 +127,9 @@ export interface ApplyResult {
   readonly recordErrors: readonly string[];
 }
 
+/** The learned first-poll wait never goes below this (nor below the configured initial wait). */
+const MIN_FIRST_POLL_MS = 20;
+
 /** Failure reasons that mean the principal is not (yet) in the identity store: SCIM lag. */
 const PRINCIPAL_MISSING = /assignee \S+ was not found|principal \S+ (?:was )?not found/i;
 /** Failure reasons of a delete that mean the assignment is already gone. */
@@ -178,6 +182,8 @@ class PlanExecutor {
   private readonly failedCreates = new Map<string, string>();
   /** Permission set ARNs with a delete-assignment that did not succeed. */
   private readonly failedDeletes = new Map<string, string>();
+  /** Learned completion times of async requests, per kind, so polls land when work is done. */
+  private readonly completion: Record<AsyncRequestStatus['kind'], CompletionEstimate>;
   private done = 0;
 
   constructor(
@@ -188,6 +194,12 @@ class PlanExecutor {
     this.clock = deps.clock ?? systemClock;
     this.retry = resolveRetry(options.retry);
     this.poll = resolvePoll(options.poll);
+    const floor = Math.min(this.poll.initialDelayMs, MIN_FIRST_POLL_MS);
+    this.completion = {
+      provision: new CompletionEstimate(floor),
+      'create-assignment': new CompletionEstimate(floor),
+      'delete-assignment': new CompletionEstimate(floor),
+    };
     this.limits = {
       maxOutstandingCreates: options.limits?.maxOutstandingCreates ?? 15,
       maxOutstandingDeletes: options.limits?.maxOutstandingDeletes ?? 15,
@@ -690,6 +702,7 @@ class PlanExecutor {
         this.retry,
         this.poll,
         this.clock,
+        this.completion[started.kind],
       );
     } catch (error) {
       if (error instanceof PollTimeoutError) throw error;

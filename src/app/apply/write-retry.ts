@@ -23,7 +23,10 @@ export interface WriteRetryOptions {
 
 /** Polling of async requests (CreateAccountAssignment, DeleteAccountAssignment, provisioning). */
 export interface PollOptions {
-  /** Wait before the first poll, in ms. Default 250. */
+  /**
+   * Wait before the first poll, in ms, until a `CompletionEstimate` has learned how long requests
+   * take (then the first poll waits about that long instead). Default 250.
+   */
   readonly initialDelayMs?: number;
   /** Ceiling of the growing wait between polls, in ms. Default 5,000. */
   readonly maxDelayMs?: number;
@@ -92,10 +95,56 @@ export class PollTimeoutError extends Error {
   }
 }
 
+/** Share of the estimate by which it drops after a request was terminal at its first poll. */
+const ESTIMATE_PROBE_DOWN = 0.03;
+/** Share of the gap to a new sample's midpoint by which the estimate moves towards it. */
+const ESTIMATE_GAIN = 0.2;
+/** After the estimated first poll, polls follow at this share of the estimate, growing. */
+const STEP_AFTER_ESTIMATE = 0.1;
+
 /**
- * Polls an async request to SUCCEEDED or FAILED. Waits grow by half each time up to the ceiling,
- * with jitter so that many outstanding requests do not poll in lock step. A
- * ResourceNotFoundException right after the call means "not visible yet" (as Terraform treats
+ * How long async requests of one kind take to reach a terminal status, learned from requests
+ * already polled, so that the first poll lands near the typical completion rather than on a fixed
+ * schedule. A poll that comes too early spends a call of the service's shared rate budget; one
+ * that comes late keeps an outstanding-request slot (15 for assignment creates, not raisable:
+ * aws-identity-center.md §7) busy for nothing, and that slack is the executor's throughput loss.
+ *
+ * A completion is only known to lie between the last IN_PROGRESS answer and the terminal one:
+ * - a request that was terminal at its first poll may have finished much earlier, so the
+ *   estimate drops a little (it probes for a shorter latency);
+ * - otherwise the estimate moves part of the way towards the middle of that interval.
+ * It settles where about half of the first polls find the request done. One instance per kind
+ * and per executor run; it is never below `floorMs` nor above the poll ceiling.
+ */
+export class CompletionEstimate {
+  private estimate: number | undefined;
+
+  constructor(private readonly floorMs: number) {}
+
+  /** The estimated time from the start answer to a terminal status, in ms; undefined until learned. */
+  get ms(): number | undefined {
+    return this.estimate;
+  }
+
+  /**
+   * Records one polled request: `lastPendingMs` is when it was last seen IN_PROGRESS (0 = only
+   * by the start answer), `terminalMs` when it was seen terminal, both from the start answer.
+   */
+  record(lastPendingMs: number, terminalMs: number): void {
+    const middle = (lastPendingMs + terminalMs) / 2;
+    if (this.estimate === undefined) this.estimate = middle;
+    else if (lastPendingMs === 0) this.estimate *= 1 - ESTIMATE_PROBE_DOWN;
+    else this.estimate += ESTIMATE_GAIN * (middle - this.estimate);
+    this.estimate = Math.max(this.floorMs, this.estimate);
+  }
+}
+
+/**
+ * Polls an async request to SUCCEEDED or FAILED. Without a learned estimate, waits start at
+ * `initialDelayMs` and grow by half each time up to the ceiling; with one (see
+ * CompletionEstimate), the first poll waits about the estimate and later ones a tenth of it,
+ * growing the same way. Waits carry jitter so that outstanding requests do not poll in lock step.
+ * A ResourceNotFoundException right after the call means "not visible yet" (as Terraform treats
  * it) and is polled again. Every poll goes through the writer, hence through the rate limiter.
  */
 export async function pollToTerminal(
@@ -105,13 +154,27 @@ export async function pollToTerminal(
   retry: Required<WriteRetryOptions>,
   poll: Required<PollOptions>,
   clock: Clock,
+  estimate?: CompletionEstimate,
 ): Promise<AsyncRequestStatus> {
   let status = started;
-  const deadline = clock.now() + poll.timeoutMs;
-  let delay = poll.initialDelayMs;
+  const startedAt = clock.now();
+  const deadline = startedAt + poll.timeoutMs;
+  const learned = estimate?.ms;
+  let first: number;
+  let delay: number;
+  if (learned === undefined) {
+    first = poll.initialDelayMs * (0.75 + Math.random() * 0.5);
+    delay = Math.min(poll.maxDelayMs, poll.initialDelayMs * 1.5);
+  } else {
+    first = Math.min(poll.maxDelayMs, learned * (0.97 + Math.random() * 0.06));
+    delay = Math.min(poll.maxDelayMs, Math.max(1, learned * STEP_AFTER_ESTIMATE));
+  }
+  let lastPendingMs = 0;
+  let wait = first;
   while (status.status === 'IN_PROGRESS') {
     if (clock.now() >= deadline) throw new PollTimeoutError(status);
-    await clock.sleep(delay * (0.75 + Math.random() * 0.5));
+    await clock.sleep(wait);
+    wait = delay * (0.75 + Math.random() * 0.5);
     delay = Math.min(poll.maxDelayMs, delay * 1.5);
     const describe =
       status.kind === 'provision'
@@ -125,9 +188,14 @@ export async function pollToTerminal(
       const pollCounter: AttemptCounter = { attempts: 0, awsRequestId: null };
       status = await withRetry(() => describe(instanceArn, requestId), pollCounter, retry, clock);
     } catch (error) {
-      if (error instanceof IdentityCenterWriteError && error.kind === 'not-found') continue;
+      if (error instanceof IdentityCenterWriteError && error.kind === 'not-found') {
+        lastPendingMs = clock.now() - startedAt;
+        continue;
+      }
       throw error;
     }
+    if (status.status === 'IN_PROGRESS') lastPendingMs = clock.now() - startedAt;
   }
+  if (started.status === 'IN_PROGRESS') estimate?.record(lastPendingMs, clock.now() - startedAt);
   return status;
 }
