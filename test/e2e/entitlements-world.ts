@@ -30,6 +30,8 @@ export async function startEntitlementsWorld(
     readonly extraConfig?: string;
     /** Put assumeRoleArn into the config (default true when `policy` is given). */
     readonly assumeInConfig?: boolean;
+    /** Adds to the AWS scenario (more permission sets, users, assignments). */
+    readonly extendAwsScenario?: (scenario: AwsScenario) => AwsScenario;
   } = {},
 ): Promise<EntitlementsWorld> {
   const awsScenario: AwsScenario = {
@@ -63,7 +65,7 @@ export async function startEntitlementsWorld(
       : {}),
   } as AwsScenario;
   const world = await startSyncWorld({
-    awsScenario,
+    awsScenario: options.extendAwsScenario ? options.extendAwsScenario(awsScenario) : awsScenario,
     oktaScenario: {
       users: [
         { login: 'alice@example.com', appAssigned: true },

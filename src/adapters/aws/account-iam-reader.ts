@@ -47,7 +47,7 @@ const IDC_SAML_PROVIDER = /^AWSSSO_[0-9a-f]{16}_DO_NOT_DELETE$/;
 /**
  * Reads IAM in one account. Per role: ListAttachedRolePolicies, ListRolePolicies and GetRole (ListRoles
  * omits tags). Trust policies arrive URL-encoded and are decoded here. When the role
- * cannot be assumed (or the first call is denied), the account is reported as not inspected.
+ * cannot be assumed, or any of these calls is denied, the account is reported as not inspected.
  */
 export class AwsAccountIamReader implements AccountIamReader {
   private readonly options: AccountIamReaderOptions;
@@ -69,14 +69,22 @@ export class AwsAccountIamReader implements AccountIamReader {
     const iam = options.isManagement
       ? this.options.managementIam
       : this.options.iamForAccount(accountId, this.roleName);
-    let aliases: string[];
     try {
       // The first call doubles as the access check: AssumeRole happens lazily inside it.
-      aliases = await collectPages(
+      const aliases = await collectPages(
         paginateListAccountAliases({ client: iam, pageSize: this.pageSize }, {}),
         (page) => page.AccountAliases,
       );
+      const [roles, users, groups, samlProviders] = await Promise.all([
+        this.readRoles(iam, accountId),
+        this.readUsers(iam, accountId),
+        this.readGroups(iam, accountId),
+        this.readSamlProviders(iam, accountId),
+      ]);
+      return { accountId, inspected: true, aliases, roles, users, groups, samlProviders };
     } catch (error) {
+      // A denial after the first call (a role allowed some IAM reads, not all) counts as no
+      // access: the account is reported as not inspected and the run goes on.
       if (!isAccessProblem(error)) throw error;
       const how = options.isManagement ? 'the management credentials' : `role ${this.roleName}`;
       return {
@@ -85,13 +93,6 @@ export class AwsAccountIamReader implements AccountIamReader {
         reason: `cannot read IAM through ${how}: ${awsErrorName(error)}: ${firstLine(error)}`,
       };
     }
-    const [roles, users, groups, samlProviders] = await Promise.all([
-      this.readRoles(iam, accountId),
-      this.readUsers(iam, accountId),
-      this.readGroups(iam, accountId),
-      this.readSamlProviders(iam, accountId),
-    ]);
-    return { accountId, inspected: true, aliases, roles, users, groups, samlProviders };
   }
 
   private async readRoles(iam: IAMClient, accountId: AccountId): Promise<IamRole[]> {

@@ -20,8 +20,9 @@ export type AwsServiceName = (typeof AwsServiceNames)[number];
  * Features a deployment can enable:
  * - discovery: read Identity Center, Organizations and IAM (management account and, through the
  *   member role, member accounts);
- * - sync: plan/apply writes to Identity Center (permission sets and assignments);
- * - serve: the continuous service's start-up identity check;
+ * - sync: plan and apply: the planner's reads, and the writes to Identity Center (permission sets
+ *   and assignments);
+ * - serve: the continuous service's start-up identity check (its reconciles are sync's);
  * - entitlements: the five connector actions.
  */
 export const IamFeatures = ['discovery', 'sync', 'serve', 'entitlements'] as const;
@@ -74,28 +75,44 @@ const org = (operation: string): IamOperation => ({
 });
 const iam = (operation: string): IamOperation => ({ service: 'iam', operation, scope: 'any' });
 
-/** Feature → the AWS operations its code calls. */
+/**
+ * What planning reads (the plan service, and serve's per-key reconciles): the instance, its
+ * permission sets with every part of their definitions and where they are provisioned, the
+ * assignments of the ones the plan may touch, the identity store, and the organisation tree.
+ * Discovery reads all of it too; sync needs it without discovery's IAM and AssumeRole reads.
+ */
+const PLAN_READS: readonly IamOperation[] = [
+  sso('ListInstances', 'any'),
+  sso('ListPermissionSets'),
+  sso('DescribePermissionSet'),
+  sso('ListManagedPoliciesInPermissionSet'),
+  sso('ListCustomerManagedPolicyReferencesInPermissionSet'),
+  sso('GetInlinePolicyForPermissionSet'),
+  sso('GetPermissionsBoundaryForPermissionSet'),
+  sso('ListTagsForResource'),
+  sso('ListAccountsForProvisionedPermissionSet'),
+  sso('ListAccountAssignments'),
+  ids('ListUsers'),
+  ids('ListGroups'),
+  ids('ListGroupMemberships'),
+  org('DescribeOrganization'),
+  org('ListRoots'),
+  org('ListOrganizationalUnitsForParent'),
+  org('ListAccountsForParent'),
+  org('ListTagsForResource'),
+];
+
+/**
+ * Feature → every AWS operation its run calls, shared reads included, so that a policy generated
+ * for one feature alone is enough for it (features overlap; the generator deduplicates).
+ */
 export const IAM_FEATURE_TABLE: Readonly<Record<IamFeature, readonly IamOperation[]>> = {
   discovery: [
-    sso('ListInstances', 'any'),
-    sso('ListPermissionSets'),
-    sso('DescribePermissionSet'),
-    sso('ListManagedPoliciesInPermissionSet'),
-    sso('ListCustomerManagedPolicyReferencesInPermissionSet'),
-    sso('GetInlinePolicyForPermissionSet'),
-    sso('GetPermissionsBoundaryForPermissionSet'),
-    sso('ListTagsForResource'),
-    sso('ListAccountsForProvisionedPermissionSet'),
-    sso('ListAccountAssignments'),
+    ...PLAN_READS,
+    // The `principal` assignment strategy (docs/discovery-call-model.md).
     sso('ListAccountAssignmentsForPrincipal'),
-    ids('ListUsers'),
-    ids('ListGroups'),
-    ids('ListGroupMemberships'),
-    org('DescribeOrganization'),
-    org('ListRoots'),
-    org('ListOrganizationalUnitsForParent'),
-    org('ListAccountsForParent'),
-    org('ListTagsForResource'),
+    // Per-account IAM: the management account's directly, members' through the member role.
+    // Denials here are tolerated: the account is reported as not inspected.
     iam('ListAccountAliases'),
     iam('ListRoles'),
     iam('GetRole'),
@@ -110,6 +127,7 @@ export const IAM_FEATURE_TABLE: Readonly<Record<IamFeature, readonly IamOperatio
     { service: 'sts', operation: 'AssumeRole', scope: 'member-role' },
   ],
   sync: [
+    ...PLAN_READS,
     sso('CreatePermissionSet'),
     sso('UpdatePermissionSet'),
     sso('DeletePermissionSet'),
