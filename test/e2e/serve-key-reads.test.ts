@@ -1,0 +1,273 @@
+/**
+ * serve's per-key reconciles against both simulators through the real SDKs: what a `user:` or
+ * `group:` key reads (the AWS simulator's call log, per operation), that overlapping keys run
+ * concurrently without a duplicate write, and that the periodic full reconcile still repairs
+ * what the per-key path never looks at.
+ */
+import path from 'node:path';
+
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { openStore } from '../../src/adapters/store/open-store.js';
+import type { KeyReconcileReport } from '../../src/app/sync/key-reconciler.js';
+import { createKeyReconciler } from '../../src/app/sync/key-reconciler.js';
+import type { KeyReconciler, ReconcileOutcome } from '../../src/app/sync/work-queue-runner.js';
+import { groupKey, userKey } from '../../src/core/events/reconcile-key.js';
+import type { Store } from '../../src/ports/store.js';
+import type { ServeWorld } from './serve-world.js';
+import { DEV, FAST_SERVICE, PROD, startServeWorld } from './serve-world.js';
+
+const DEV_GROUP = `aws#dev#Developer#${DEV}`;
+
+/** Calls that read everything: the per-key path must never make them. */
+const FULL_INVENTORY_CALLS = [
+  'sso-admin:ListInstances',
+  'sso-admin:ListPermissionSets',
+  'sso-admin:ListAccountAssignments',
+  'identitystore:ListUsers',
+  'identitystore:ListGroups',
+  'identitystore:ListGroupMemberships',
+  'organizations:DescribeOrganization',
+  'organizations:ListRoots',
+  'organizations:ListAccountsForParent',
+  'organizations:ListOrganizationalUnitsForParent',
+];
+
+interface Harness {
+  readonly world: ServeWorld;
+  readonly store: Store;
+  readonly reconcile: (key: string) => Promise<ReconcileOutcome>;
+  readonly reports: KeyReconcileReport[];
+  readonly queued: string[];
+}
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.store.close();
+  await harness?.world.close();
+  harness = undefined;
+});
+
+async function startHarness(): Promise<Harness> {
+  const world = await startServeWorld({ poll: false });
+  const store = await openStore(`sqlite:${path.join(world.dir, 'keys.db')}`);
+  const reports: KeyReconcileReport[] = [];
+  const queued: string[] = [];
+  const { adapters, loaded } = world;
+  const reconciler: KeyReconciler = createKeyReconciler({
+    policy: loaded.policy,
+    plan: {
+      identityCenter: adapters.awsReaders.identityCenter,
+      organizations: adapters.awsReaders.organizations,
+      okta: adapters.okta.reader,
+      store,
+    },
+    oktaPrincipals: adapters.okta.reader,
+    writer: adapters.identityCenterWriter,
+    store,
+    ...FAST_SERVICE?.apply,
+    enqueue: (key) => {
+      queued.push(key);
+      return Promise.resolve();
+    },
+    onReconciled: (report) => reports.push(report),
+  });
+  const logger = pino({ level: process.env.SERVE_TEST_LOG ?? 'silent' });
+  let n = 0;
+  const reconcile = (key: string): Promise<ReconcileOutcome> => {
+    n += 1;
+    return reconciler(key, {
+      correlationId: `${key}#${n}`,
+      attempts: 1,
+      logger,
+      signal: new AbortController().signal,
+    });
+  };
+  harness = { world, store, reconcile, reports, queued };
+  return harness;
+}
+
+function callCounts(world: ServeWorld): Record<string, number> {
+  return { ...world.aws.control.calls().counts };
+}
+
+function writes(counts: Record<string, number>, operation: string): number {
+  return counts[`sso-admin:${operation}`] ?? 0;
+}
+
+describe('serve per-key reconciles (both simulators, real SDKs)', () => {
+  it('reconciles a user: key from the user principal alone, with no full-inventory call', async () => {
+    const { world, reconcile, reports } = await startHarness();
+    expect(await reconcile('full')).toMatchObject({ status: 'done' });
+    // Steady state: the periodic full reconcile has seen the permission set the first one made.
+    world.aws.control.resetCalls();
+    expect(await reconcile('full')).toMatchObject({ status: 'done' });
+    const fullCalls = world.aws.control.calls().total;
+    world.okta.control.admin({ action: 'addMember', group: DEV_GROUP, user: 'bob@example.com' });
+    await world.okta.control.settle();
+
+    world.aws.control.resetCalls();
+    expect(await reconcile(userKey(world.oktaId('bob@example.com')))).toMatchObject({
+      status: 'done',
+      changes: 1,
+    });
+    const counts = callCounts(world);
+    const total = world.aws.control.calls().total;
+    console.info(`user: key AWS calls ${total} (full reconcile ${fullCalls}):`, counts);
+    expect(reports.at(-1)).toMatchObject({ path: 'key', fullPlan: null });
+    for (const call of FULL_INVENTORY_CALLS) expect(counts[call] ?? 0, call).toBe(0);
+    expect(counts['sso-admin:ListAccountAssignmentsForPrincipal']).toBe(1);
+    expect(writes(counts, 'CreateAccountAssignment')).toBe(1);
+    expect(total).toBeLessThanOrEqual(16);
+    expect(world.assignments()).toContain(`${DEV}|Developer|USER|bob@example.com`);
+
+    // Removed from the group: the key deletes the assignment (the account is in rule scope
+    // through the cached scope of the group, which the user is no longer in).
+    world.okta.control.admin({ action: 'addMember', group: DEV_GROUP, user: 'carol@example.com' });
+    world.okta.control.admin({ action: 'removeMember', group: DEV_GROUP, user: 'bob@example.com' });
+    await world.okta.control.settle();
+    expect(await reconcile(userKey(world.oktaId('bob@example.com')))).toMatchObject({
+      status: 'done',
+      changes: 1,
+    });
+    expect(world.assignments()).not.toContain(`${DEV}|Developer|USER|bob@example.com`);
+    // A deactivated user loses everything through the key path too.
+    expect(await reconcile(userKey(world.oktaId('carol@example.com')))).toMatchObject({
+      status: 'done',
+    });
+    expect(world.assignments()).toContain(`${DEV}|Developer|USER|carol@example.com`);
+    // SCIM would delete her Identity Center user, after which AWS cannot delete her assignment:
+    // slow it down so the key wins, as the hook does in practice.
+    world.okta.control.setScimLag(3000);
+    world.okta.control.admin({ action: 'deactivateUser', user: 'carol@example.com' });
+    expect(await reconcile(userKey(world.oktaId('carol@example.com')))).toMatchObject({
+      status: 'done',
+    });
+    expect(reports.at(-1)?.path).toBe('key');
+    expect(world.assignments()).toEqual([`${DEV}|Developer|USER|alice@example.com`]);
+    expect((await world.plan()).operations).toEqual([]);
+  });
+
+  it('keeps the empty-source guard on the key path: the last member leaving deletes nothing', async () => {
+    const { world, reconcile, reports } = await startHarness();
+    await reconcile('full');
+    world.okta.control.admin({
+      action: 'removeMember',
+      group: DEV_GROUP,
+      user: 'alice@example.com',
+    });
+    await world.okta.control.settle();
+    const alice = userKey(world.oktaId('alice@example.com'));
+    expect(await reconcile(alice)).toMatchObject({ status: 'done', changes: 0 });
+    const report = reports.at(-1)!;
+    expect(report.path).toBe('key');
+    expect(report.scopedPlan.operations).toEqual([]);
+    expect(report.scopedPlan.guards.emptySourceGroups).toMatchObject([
+      { name: DEV_GROUP, previousMemberCount: 1, confirmed: false },
+    ]);
+    expect(report.scopedPlan.blockedDeletes).toHaveLength(1);
+    expect(world.assignments()).toContain(`${DEV}|Developer|USER|alice@example.com`);
+    // Still held on the next run (the group's remembered members were kept).
+    expect(await reconcile(alice)).toMatchObject({ status: 'done', changes: 0 });
+    expect(world.assignments()).toContain(`${DEV}|Developer|USER|alice@example.com`);
+    // The group key sees the same and hands nobody to a user key.
+    expect(await reconcile(groupKey(world.oktaId(DEV_GROUP)))).toMatchObject({ status: 'done' });
+    expect(reports.at(-1)?.scopedPlan.guards.emptySourceGroups).toHaveLength(1);
+  });
+
+  it('runs overlapping keys concurrently without a duplicate AWS write', async () => {
+    const { world, reconcile, reports } = await startHarness();
+    await reconcile('full');
+    world.okta.control.admin({ action: 'addMember', group: DEV_GROUP, user: 'bob@example.com' });
+    world.okta.control.admin({ action: 'addMember', group: DEV_GROUP, user: 'carol@example.com' });
+    await world.okta.control.settle();
+    world.aws.control.resetCalls();
+    const bob = userKey(world.oktaId('bob@example.com'));
+    const carol = userKey(world.oktaId('carol@example.com'));
+    // The full reconcile and both user keys all plan the same two creates from their reads.
+    const before = reports.length;
+    const outcomes = await Promise.all([
+      reconcile(bob),
+      reconcile('full'),
+      reconcile(carol),
+      reconcile(bob),
+    ]);
+    expect(outcomes.every((o) => o.status === 'done')).toBe(true);
+    const counts = callCounts(world);
+    expect(writes(counts, 'CreateAccountAssignment')).toBe(2);
+    // No ConflictException or any other failed write: only "no boundary" answers to reads.
+    expect(
+      Object.keys(world.aws.control.calls().errors).filter(
+        (e) => !e.startsWith('sso-admin:GetPermissionsBoundaryForPermissionSet:'),
+      ),
+    ).toEqual([]);
+    expect(world.assignments()).toEqual([
+      `${DEV}|Developer|USER|alice@example.com`,
+      `${DEV}|Developer|USER|bob@example.com`,
+      `${DEV}|Developer|USER|carol@example.com`,
+    ]);
+    // Whoever came second saw the write and left it out.
+    const superseded = reports.slice(before).flatMap((r) => r.superseded);
+    const applied = reports
+      .slice(before)
+      .flatMap((r) => r.scopedPlan.operations.map((op) => op.key));
+    expect(applied.filter((k) => k.includes('|USER|')).length).toBe(2);
+    expect(superseded.every((s) => s.by === 'create-assignment')).toBe(true);
+    world.aws.control.resetCalls();
+    await Promise.all([reconcile(bob), reconcile(carol), reconcile('full')]);
+    expect(writes(callCounts(world), 'CreateAccountAssignment')).toBe(0);
+  });
+
+  it('group: keys create the permission set of a new group, hand members to user: keys, and retire it once the group is deleted', async () => {
+    const { world, reconcile, reports, queued } = await startHarness();
+    await reconcile('full');
+    const operator = `aws#prod#Operator#${PROD}`;
+    world.okta.control.admin({ action: 'createGroup', name: operator });
+    world.okta.control.admin({ action: 'addMember', group: operator, user: 'carol@example.com' });
+    await world.okta.control.settle();
+    world.aws.control.resetCalls();
+    const group = groupKey(world.oktaId(operator));
+    expect(await reconcile(group)).toMatchObject({ status: 'done' });
+    expect(reports.at(-1)?.path).toBe('key');
+    const counts = callCounts(world);
+    for (const call of FULL_INVENTORY_CALLS.filter((c) => c !== 'sso-admin:ListPermissionSets')) {
+      expect(counts[call] ?? 0, call).toBe(0);
+    }
+    expect(writes(counts, 'CreatePermissionSet')).toBe(1);
+    expect(world.permissionSetNames()).toContain('Operator');
+    const carol = userKey(world.oktaId('carol@example.com'));
+    expect(queued).toContain(carol);
+    expect(await reconcile(carol)).toMatchObject({ status: 'done', changes: 1 });
+    expect(world.assignments()).toContain(`${PROD}|Operator|USER|carol@example.com`);
+
+    // Deleted: retiring the permission set needs all of its assignments, so the key reads all.
+    world.okta.control.admin({ action: 'deleteGroup', group: operator });
+    await world.okta.control.settle();
+    expect(await reconcile(group)).toMatchObject({ status: 'done' });
+    expect(reports.at(-1)?.path).toBe('full');
+    expect(world.permissionSetNames()).not.toContain('Operator');
+    expect(world.assignments().some((a) => a.includes('|Operator|'))).toBe(false);
+    expect((await world.plan()).operations).toEqual([]);
+  });
+
+  it('leaves drift it does not look at to the periodic full reconcile, which repairs it', async () => {
+    const { world, reconcile } = await startHarness();
+    await reconcile('full');
+    // Someone removes alice's assignment by hand in AWS; no Okta event says anything.
+    const dump = world.aws.control.dumpState();
+    const alice = dump.identityStore.users.find((u) => u.UserName === 'alice@example.com')!;
+    const assignment = dump.assignments.find((a) => a.principalId === alice.UserId)!;
+    expect(world.aws.control.deleteAssignment(assignment)).toBe(true);
+    world.okta.control.admin({ action: 'addMember', group: DEV_GROUP, user: 'bob@example.com' });
+    await world.okta.control.settle();
+    await reconcile(userKey(world.oktaId('bob@example.com')));
+    await reconcile(groupKey(world.oktaId(DEV_GROUP)));
+    expect(world.assignments()).toEqual([`${DEV}|Developer|USER|bob@example.com`]);
+    expect(await reconcile('full')).toMatchObject({ status: 'done', changes: 1 });
+    expect(world.assignments()).toEqual([
+      `${DEV}|Developer|USER|alice@example.com`,
+      `${DEV}|Developer|USER|bob@example.com`,
+    ]);
+  });
+});
