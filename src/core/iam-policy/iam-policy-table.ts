@@ -22,7 +22,8 @@ export type AwsServiceName = (typeof AwsServiceNames)[number];
  *   member role, member accounts);
  * - sync: plan and apply: the planner's reads, and the writes to Identity Center (permission sets
  *   and assignments);
- * - serve: the continuous service's start-up identity check (its reconciles are sync's);
+ * - serve: the continuous service's start-up identity check and the reads of its per-key
+ *   reconciles (one principal and its assignments; the rest of its reconciles is sync's);
  * - entitlements: the five connector actions.
  */
 export const IamFeatures = ['discovery', 'sync', 'serve', 'entitlements'] as const;
@@ -148,7 +149,16 @@ export const IAM_FEATURE_TABLE: Readonly<Record<IamFeature, readonly IamOperatio
     sso('DeleteAccountAssignment'),
     sso('DescribeAccountAssignmentDeletionStatus'),
   ],
-  serve: [{ service: 'sts', operation: 'GetCallerIdentity', scope: 'any' }],
+  serve: [
+    { service: 'sts', operation: 'GetCallerIdentity', scope: 'any' },
+    // Per-key reconciles read one principal and its assignments (src/app/sync/key-plans.ts);
+    // the rest of what they do is sync's.
+    ids('GetUserId'),
+    ids('DescribeUser'),
+    ids('GetGroupId'),
+    ids('DescribeGroup'),
+    sso('ListAccountAssignmentsForPrincipal'),
+  ],
   entitlements: [
     sso('ListInstances', 'any'),
     sso('ListPermissionSets'),
