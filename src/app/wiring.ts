@@ -50,7 +50,7 @@ export interface Adapters {
     readonly client: OktaClient;
     readonly reader: OktaDirectoryReader & OktaPrincipalReader;
   };
-  /** Opens the store on first call; later calls return the same store. */
+  /** Opens the store on first call; later calls return the same store (after a failed open, try again). */
   store(): Promise<Store>;
   close(): Promise<void>;
 }
@@ -134,12 +134,17 @@ export function buildAdapters(loaded: LoadedConfig, options: WiringOptions = {})
     inspectIam: config.aws.discovery.inspectIam,
     okta: { client: oktaClient, reader: new SdkOktaDirectoryReader({ client: oktaClient }) },
     store() {
-      store ??= openStore(config.store);
+      // A failed open is not kept: the next call (a warm Lambda invocation, a retry) opens anew.
+      store ??= openStore(config.store).catch((error: unknown) => {
+        store = undefined;
+        throw error;
+      });
       return store;
     },
     async close() {
       aws.destroy();
-      if (store) await (await store).close();
+      const opened = await store?.catch(() => undefined);
+      await opened?.close();
     },
   };
 }

@@ -166,14 +166,20 @@ export interface HandlerEnvironment {
   readonly log?: (line: string) => void;
 }
 
-const warm = new Map<string, Promise<Adapters>>();
+/**
+ * Adapters kept across warm invocations, per environment (the config's `${env:…}` references,
+ * e.g. the store URL, resolve from it, so the same config text under another environment is
+ * another set of adapters), then by config and role.
+ */
+const warmByEnvironment = new Map<HandlerEnvironment['env'], Map<string, Promise<Adapters>>>();
 
-/** Adapters are kept across warm invocations, keyed by config and role. */
 function adaptersFor(
   source: string,
   roleArn: string | undefined,
   env: HandlerEnvironment['env'],
 ): Promise<Adapters> {
+  const warm = warmByEnvironment.get(env) ?? new Map<string, Promise<Adapters>>();
+  warmByEnvironment.set(env, warm);
   const key = `${roleArn ?? ''}\n${source}`;
   let adapters = warm.get(key);
   if (!adapters) {
@@ -199,8 +205,8 @@ function adaptersFor(
 
 /** Closes the adapters of warm invocations (tests; Lambda simply freezes the process). */
 export async function closeWarmAdapters(): Promise<void> {
-  const all = [...warm.values()];
-  warm.clear();
+  const all = [...warmByEnvironment.values()].flatMap((warm) => [...warm.values()]);
+  warmByEnvironment.clear();
   for (const adapters of all) await (await adapters.catch(() => undefined))?.close();
 }
 
