@@ -5,6 +5,11 @@ import {
   mapFederationGroups,
 } from '../../core/access/federation-convention.js';
 import type { AccountIam } from '../../core/domain/iam.js';
+import type {
+  AccountAssignment,
+  IdcInstance,
+  PermissionSet,
+} from '../../core/domain/identity-center.js';
 import type { InstanceArn } from '../../core/domain/ids.js';
 import type { OktaDirectory } from '../../core/domain/okta.js';
 import { OperationalError } from '../../core/errors.js';
@@ -19,7 +24,12 @@ import type {
 } from '../../core/inventory/inventory.js';
 import { INVENTORY_VERSION, inventoryCounts } from '../../core/inventory/inventory.js';
 import { linkPrincipals } from '../../core/linking/link-principals.js';
-import type { AssignmentStrategy, AwsReaders, ReadProgress } from '../../ports/aws-readers.js';
+import type {
+  AssignmentStrategy,
+  AwsReaders,
+  IdentityStoreContents,
+  ReadProgress,
+} from '../../ports/aws-readers.js';
 import type { OktaDirectoryReader } from '../../ports/okta-directory.js';
 import type { Snapshot, Store } from '../../ports/store.js';
 
@@ -186,45 +196,77 @@ async function readAws(
   mark('identity-center', 0, 1, 'instance');
   const instance = await readers.identityCenter.readInstance(deps.instanceArn);
   mark('identity-center', 1, 1, 'instance');
-  const [organization, directory, permissionSets] = await Promise.all([
-    readers.organizations.readOrganization(progress('organizations')),
-    readers.identityCenter.readIdentityStore(instance, progress('identity-store')),
-    readers.identityCenter.readPermissionSets(instance, progress('permission-sets')),
-  ]);
-  const pairs = permissionSets.reduce((sum, ps) => sum + ps.provisionedTo.length, 0);
-  const principals = directory.users.length + directory.groups.length;
-  const strategy =
-    deps.assignmentStrategy === 'auto'
-      ? principals < pairs
-        ? 'principal'
-        : 'permission-set'
-      : (deps.assignmentStrategy ?? 'permission-set');
-  const [assignments, accounts] = await Promise.all([
-    strategy === 'principal'
-      ? readers.identityCenter.readAssignmentsForPrincipals(
-          instance,
-          [
-            ...directory.groups.map((g) => ({
-              principalType: 'GROUP' as const,
-              principalId: g.groupId,
-            })),
-            ...directory.users.map((u) => ({
-              principalType: 'USER' as const,
-              principalId: u.userId,
-            })),
-          ],
-          progress('assignments'),
-        )
-      : readers.identityCenter.readAssignments(instance, permissionSets, progress('assignments')),
+  // Each read starts as soon as what it needs is in: assignments (permission-set-major) need only
+  // the permission sets, per-account IAM only the organisation. Waiting for all three first would
+  // leave the sso-admin budget idle whenever the identity store or Organizations takes longer
+  // than the permission sets (a large directory), and the sso-admin budget is the long pole.
+  const organizationRead = readers.organizations.readOrganization(progress('organizations'));
+  const directoryRead = readers.identityCenter.readIdentityStore(
+    instance,
+    progress('identity-store'),
+  );
+  const permissionSetsRead = readers.identityCenter.readPermissionSets(
+    instance,
+    progress('permission-sets'),
+  );
+  const assignmentsRead = readAssignments(
+    deps,
+    readers,
+    instance,
+    permissionSetsRead,
+    directoryRead,
+    progress('assignments'),
+  );
+  const accountsRead =
     deps.inspectIam === false
       ? Promise.resolve<AccountIam[]>([])
-      : readAccounts(deps, readers, organization, progress('account-iam')),
+      : organizationRead.then((organization) =>
+          readAccounts(deps, readers, organization, progress('account-iam')),
+        );
+  const [organization, directory, permissionSets, assignments, accounts] = await Promise.all([
+    organizationRead,
+    directoryRead,
+    permissionSetsRead,
+    assignmentsRead,
+    accountsRead,
   ]);
   return {
     organization,
     identityCenter: { instance, ...directory, permissionSets, assignments },
     accounts,
   };
+}
+
+/**
+ * Every assignment, by the configured strategy. Permission-set-major waits only for the
+ * permission sets; principal-major (and `auto`, which compares the two sizes) also needs the
+ * identity store's principals.
+ */
+async function readAssignments(
+  deps: DiscoveryDependencies,
+  readers: AwsReaders,
+  instance: IdcInstance,
+  permissionSetsRead: Promise<readonly PermissionSet[]>,
+  directoryRead: Promise<IdentityStoreContents>,
+  onProgress: (read: ReadProgress) => void,
+): Promise<readonly AccountAssignment[]> {
+  const configured = deps.assignmentStrategy ?? 'permission-set';
+  const permissionSets = await permissionSetsRead;
+  if (configured === 'permission-set')
+    return readers.identityCenter.readAssignments(instance, permissionSets, onProgress);
+  const directory = await directoryRead;
+  const pairs = permissionSets.reduce((sum, ps) => sum + ps.provisionedTo.length, 0);
+  const principals = directory.users.length + directory.groups.length;
+  if (configured === 'auto' && principals >= pairs)
+    return readers.identityCenter.readAssignments(instance, permissionSets, onProgress);
+  return readers.identityCenter.readAssignmentsForPrincipals(
+    instance,
+    [
+      ...directory.groups.map((g) => ({ principalType: 'GROUP' as const, principalId: g.groupId })),
+      ...directory.users.map((u) => ({ principalType: 'USER' as const, principalId: u.userId })),
+    ],
+    onProgress,
+  );
 }
 
 async function readAccounts(
