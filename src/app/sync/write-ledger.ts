@@ -54,31 +54,34 @@ export class WriteLedger {
   }
 
   /**
-   * Runs `fn` holding every target in `targets`. Targets are taken in one global (sorted) order,
-   * all before `fn` runs, so two holders can never wait on each other.
+   * Runs `fn` holding every target in `targets`. A holder joins the queue of every one of its
+   * targets at once (synchronously), so holders are served in arrival order and two holders can
+   * never wait on each other.
    */
   async exclusive<T>(targets: Iterable<string>, fn: () => Promise<T>): Promise<T> {
-    const sorted = [...new Set(targets)].sort();
-    const releases: (() => void)[] = [];
+    const unique = [...new Set(targets)];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const previous: Promise<void>[] = [];
+    const tails = new Map<string, Promise<void>>();
+    for (const target of unique) {
+      const before = this.#locks.get(target);
+      if (before) previous.push(before);
+      const tail = (before ?? Promise.resolve()).then(() => held);
+      tails.set(target, tail);
+      this.#locks.set(target, tail);
+    }
     try {
-      for (const target of sorted) {
-        const previous = this.#locks.get(target) ?? Promise.resolve();
-        let release!: () => void;
-        const held = new Promise<void>((resolve) => {
-          release = resolve;
-        });
-        const tail = previous.then(() => held);
-        this.#locks.set(target, tail);
-        releases.push(() => {
-          release();
-          // The last holder of a target drops its entry, so the map does not grow forever.
-          if (this.#locks.get(target) === tail) this.#locks.delete(target);
-        });
-        await previous;
-      }
+      await Promise.all(previous);
       return await fn();
     } finally {
-      for (const release of releases) release();
+      release();
+      // The last holder of a target drops its entry, so the map does not grow forever.
+      for (const [target, tail] of tails) {
+        if (this.#locks.get(target) === tail) this.#locks.delete(target);
+      }
     }
   }
 }
