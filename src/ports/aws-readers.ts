@@ -14,7 +14,7 @@ import type {
   PermissionSet,
 } from '../core/domain/identity-center.js';
 import type { AccountId, InstanceArn, PermissionSetArn } from '../core/domain/ids.js';
-import type { OrganizationTree } from '../core/domain/organizations.js';
+import type { OrganizationTree, Tags } from '../core/domain/organizations.js';
 
 /** Progress of a long read: `done` of `total` items of `unit` (total may grow as pages arrive). */
 export interface ReadProgress {
@@ -88,6 +88,14 @@ export interface IdentityCenterReader {
     instance: IdcInstance,
     permissionSetArn: PermissionSetArn,
   ): Promise<PermissionSet | undefined>;
+  /**
+   * A permission set's tags alone (ListTagsForResource): what decides ownership. Undefined when
+   * the permission set does not exist (any more).
+   */
+  readPermissionSetTags(
+    instance: IdcInstance,
+    permissionSetArn: PermissionSetArn,
+  ): Promise<Tags | undefined>;
 }
 
 /** An alternate identifier of an identity-store principal. */

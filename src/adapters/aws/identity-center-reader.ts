@@ -46,6 +46,7 @@ import {
   ManagedPolicyArn,
   PermissionSetArn,
 } from '../../core/domain/ids.js';
+import type { Tags } from '../../core/domain/organizations.js';
 import { UsageError } from '../../core/errors.js';
 import type {
   IdentityCenterReader,
@@ -392,6 +393,27 @@ export class AwsIdentityCenterReader implements IdentityCenterReader {
   ): Promise<PermissionSet | undefined> {
     try {
       return await this.readPermissionSet(instance.instanceArn, permissionSetArn);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async readPermissionSetTags(
+    instance: IdcInstance,
+    permissionSetArn: PermissionSetArn,
+  ): Promise<Tags | undefined> {
+    try {
+      const tags = await collectPages(
+        paginateListTagsForResource(
+          { client: this.sso },
+          { InstanceArn: instance.instanceArn, ResourceArn: permissionSetArn },
+        ),
+        (page) => page.Tags,
+      );
+      const record: Record<string, string> = {};
+      for (const tag of tags) if (tag.Key !== undefined) record[tag.Key] = tag.Value ?? '';
+      return record;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;

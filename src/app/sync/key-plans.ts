@@ -117,6 +117,7 @@ export async function planUserKey(
     snapshot,
     [...narrowDesired.permissionSets.keys()],
     assignments.map((a) => a.permissionSetArn),
+    'ownership',
   );
   const actual: ActualState = {
     instance: snapshot.instance,
@@ -213,6 +214,7 @@ export async function planGroupKey(
     snapshot,
     [...names],
     assignments.map((a) => a.permissionSetArn),
+    'definitions',
   );
   const actual: ActualState = {
     instance: snapshot.instance,
@@ -376,15 +378,20 @@ async function resolveGroup(
 }
 
 /**
- * The permission sets named (by the key's desired state) or used (by its assignments), each read
- * in full. A name not in the cache is looked for among the instance's permission sets: the list
- * of ARNs, and a read of each ARN the cache does not know yet.
+ * The permission sets named (by the key's desired state) or used (by its assignments). With
+ * `definitions` each is read in full (a group key may update or provision them). With
+ * `ownership` (a user key, which only creates and deletes its user's assignments) a permission
+ * set read before is taken from the cache with fresh tags, which decide ownership; its name never
+ * changes and its definition does not matter to the key. A name not in the cache is looked for
+ * among the instance's permission sets: the list of ARNs, and a full read of each ARN the cache
+ * does not know yet.
  */
 async function readPermissionSets(
   deps: KeyPlanDeps,
   snapshot: KeyReadSnapshot,
   names: readonly string[],
   usedArns: readonly PermissionSetArn[],
+  need: 'definitions' | 'ownership',
 ): Promise<PermissionSet[]> {
   const { identityCenter, cache } = deps;
   const instance = snapshot.instance;
@@ -408,9 +415,12 @@ async function readPermissionSets(
   }
   const toRead = [...wanted].filter((arn) => !byArn.has(arn));
   const read = await Promise.all(
-    toRead.map(
-      async (arn) => [arn, await identityCenter.readPermissionSetByArn(instance, arn)] as const,
-    ),
+    toRead.map(async (arn) => {
+      const known = need === 'ownership' ? snapshot.permissionSets.get(arn) : undefined;
+      if (!known) return [arn, await identityCenter.readPermissionSetByArn(instance, arn)] as const;
+      const tags = await identityCenter.readPermissionSetTags(instance, arn);
+      return [arn, tags ? { ...known, tags } : undefined] as const;
+    }),
   );
   const gone: PermissionSetArn[] = [];
   for (const [arn, ps] of read) {

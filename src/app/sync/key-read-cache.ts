@@ -26,6 +26,12 @@ export interface KeyReadSnapshot {
   /** ExternalId issuers seen on linked principals, most common first. */
   readonly issuers: readonly string[];
   readonly permissionSetArns: Map<string, PermissionSetArn>;
+  /**
+   * The last full read of each permission set, by ARN. A `user:` key reuses its name (immutable)
+   * and definition (a user key never changes a definition) and reads only its tags, which decide
+   * ownership.
+   */
+  readonly permissionSets: Map<string, PermissionSet>;
   readonly refreshedAt: number;
 }
 
@@ -62,6 +68,7 @@ export class KeyReadCache {
       permissionSetArns: new Map(
         fresh.actual.permissionSets.map((ps) => [ps.name, ps.permissionSetArn]),
       ),
+      permissionSets: new Map(fresh.actual.permissionSets.map((ps) => [ps.permissionSetArn, ps])),
       refreshedAt: now,
     };
   }
@@ -75,11 +82,16 @@ export class KeyReadCache {
 
   /** Permission sets read by a key (learnt or confirmed names), and ARNs found gone. */
   notePermissionSets(read: readonly PermissionSet[], gone: readonly PermissionSetArn[] = []): void {
-    const arns = this.#snapshot?.permissionSetArns;
-    if (!arns) return;
-    for (const ps of read) arns.set(ps.name, ps.permissionSetArn);
+    const snapshot = this.#snapshot;
+    if (!snapshot) return;
+    const arns = snapshot.permissionSetArns;
+    for (const ps of read) {
+      arns.set(ps.name, ps.permissionSetArn);
+      snapshot.permissionSets.set(ps.permissionSetArn, ps);
+    }
     if (gone.length === 0) return;
     const missing = new Set<string>(gone);
     for (const [name, arn] of arns) if (missing.has(arn)) arns.delete(name);
+    for (const arn of gone) snapshot.permissionSets.delete(arn);
   }
 }
