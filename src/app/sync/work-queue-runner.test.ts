@@ -139,6 +139,28 @@ describe('WorkQueueRunner (injected clock, real SQLite store)', () => {
     expect(calls).toBe(2);
   });
 
+  it('reconciles different keys at once, one per worker', async () => {
+    const release: (() => void)[] = [];
+    let running = 0;
+    let most = 0;
+    const r = runner(async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise<void>((resolve) => release.push(resolve));
+      running -= 1;
+      return { status: 'done' };
+    });
+    for (const key of ['user:00u1', 'user:00u2', 'group:00g1']) {
+      await store.enqueue(key, { now: clock.now() });
+    }
+    const attempts = [r.processOne('w1'), r.processOne('w2'), r.processOne('w3')];
+    while (release.length < 3) await new Promise((resolve) => setImmediate(resolve));
+    expect(most).toBe(3);
+    expect(r.inFlightKeys().sort()).toEqual(['group:00g1', 'user:00u1', 'user:00u2']);
+    for (const done of release) done();
+    expect((await Promise.all(attempts)).map((a) => a?.outcome)).toEqual(['done', 'done', 'done']);
+  });
+
   it('never lets two workers hold one key, and re-runs a key whose lease expired', async () => {
     await store.enqueue('user:00u3', { now: clock.now() });
     // A worker that claimed the key and then died without settling it.
