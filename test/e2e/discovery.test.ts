@@ -401,8 +401,9 @@ describe('discovery of the hand-written world', () => {
     const sso = byOperation(inventory.calls, 'sso-admin');
     // 3 provisioned pairs, not 4 accounts × 3 permission sets.
     expect(sso.ListAccountAssignments?.calls).toBe(3);
-    // Two per permission set: all provisioned accounts, and those not on the latest version.
-    expect(sso.ListAccountsForProvisionedPermissionSet?.calls).toBe(6);
+    // Two per provisioned permission set (all provisioned accounts, and those not on the latest
+    // version); one for Unused, provisioned nowhere, which has no outdated account to ask for.
+    expect(sso.ListAccountsForProvisionedPermissionSet?.calls).toBe(5);
     expect(sso.DescribePermissionSet?.calls).toBe(3);
     // The suspended account is skipped; the management account uses its own credentials.
     expect(byOperation(inventory.calls, 'sts').AssumeRole?.calls).toBe(2);

@@ -238,8 +238,8 @@ export class AwsIdentityCenterReader implements IdentityCenterReader {
 
   /**
    * Seven reads per permission set (describe, managed, customer-managed, inline, boundary, tags,
-   * provisioned accounts) plus one for the accounts not on the latest version, which is how
-   * provisioning status is learnt without a call per account.
+   * provisioned accounts) plus, when it is provisioned anywhere, one for the accounts not on the
+   * latest version, which is how provisioning status is learnt without a call per account.
    */
   private async readPermissionSet(
     instanceArn: InstanceArn,
@@ -249,7 +249,7 @@ export class AwsIdentityCenterReader implements IdentityCenterReader {
     // shared object would hand one listing's token to another.
     const input = { InstanceArn: instanceArn, PermissionSetArn: permissionSetArn };
     const paging = { client: this.sso, pageSize: this.pageSize };
-    const [described, managed, customerManaged, inline, boundary, tags, provisioned, outdated] =
+    const [described, managed, customerManaged, inline, boundary, tags, [provisioned, outdated]] =
       await Promise.all([
         this.sso.send(new DescribePermissionSetCommand(input)),
         collectPages(
@@ -269,17 +269,7 @@ export class AwsIdentityCenterReader implements IdentityCenterReader {
           ),
           (page) => page.Tags,
         ),
-        collectPages(
-          paginateListAccountsForProvisionedPermissionSet(paging, { ...input }),
-          (page) => page.AccountIds,
-        ),
-        collectPages(
-          paginateListAccountsForProvisionedPermissionSet(paging, {
-            ...input,
-            ProvisioningStatus: 'LATEST_PERMISSION_SET_NOT_PROVISIONED',
-          }),
-          (page) => page.AccountIds,
-        ),
+        this.readProvisionedAccounts(input, paging),
       ]);
     const details = described.PermissionSet;
     const outdatedSet = new Set(outdated);
@@ -308,6 +298,30 @@ export class AwsIdentityCenterReader implements IdentityCenterReader {
           : 'LATEST_PERMISSION_SET_PROVISIONED') satisfies ProvisioningStatus,
       })),
     };
+  }
+
+  /**
+   * The accounts a permission set is provisioned to, and those of them not on its latest version.
+   * The second listing is asked only when the first is not empty: a permission set provisioned
+   * nowhere has no outdated account, so that call would be provably wasted.
+   */
+  private async readProvisionedAccounts(
+    input: { InstanceArn: string; PermissionSetArn: string },
+    paging: { client: SSOAdminClient; pageSize: number },
+  ): Promise<readonly [provisioned: string[], outdated: string[]]> {
+    const provisioned = await collectPages(
+      paginateListAccountsForProvisionedPermissionSet(paging, { ...input }),
+      (page) => page.AccountIds,
+    );
+    if (provisioned.length === 0) return [provisioned, []];
+    const outdated = await collectPages(
+      paginateListAccountsForProvisionedPermissionSet(paging, {
+        ...input,
+        ProvisioningStatus: 'LATEST_PERMISSION_SET_NOT_PROVISIONED',
+      }),
+      (page) => page.AccountIds,
+    );
+    return [provisioned, outdated];
   }
 
   /** AWS answers ResourceNotFoundException when a permission set has no boundary. */

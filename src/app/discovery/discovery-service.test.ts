@@ -2,6 +2,7 @@
  * Scheduling of discovery's reads, against the AWS simulator through the real SDK clients: a read
  * starts as soon as its own inputs are in, not when every earlier read has finished.
  */
+import { UpdatePermissionSetCommand } from '@aws-sdk/client-sso-admin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { AwsAccountIamReader } from '../../adapters/aws/account-iam-reader.js';
@@ -52,6 +53,17 @@ async function until(condition: () => boolean, limitMs: number): Promise<boolean
   return true;
 }
 
+function readers(identityCenter: IdentityCenterReader = new AwsIdentityCenterReader(clients)) {
+  return {
+    identityCenter,
+    organizations: new AwsOrganizationsReader(clients),
+    accountIam: new AwsAccountIamReader({
+      managementIam: clients.iam,
+      iamForAccount: (accountId, roleName) => clients.iamForAccount(accountId, roleName),
+    }),
+  };
+}
+
 describe('runDiscovery read scheduling', () => {
   it('lists assignments while the identity store is still being read', async () => {
     const reader = new AwsIdentityCenterReader(clients);
@@ -72,14 +84,7 @@ describe('runDiscovery read scheduling', () => {
     aws.control.resetCalls();
     const { inventory } = await runDiscovery(
       {
-        aws: {
-          identityCenter,
-          organizations: new AwsOrganizationsReader(clients),
-          accountIam: new AwsAccountIamReader({
-            managementIam: clients.iam,
-            iamForAccount: (accountId, roleName) => clients.iamForAccount(accountId, roleName),
-          }),
-        },
+        aws: readers(identityCenter),
         callStats: () => clients.limiters.counters.snapshot(),
         inspectIam: false,
       },
@@ -89,5 +94,46 @@ describe('runDiscovery read scheduling', () => {
     const truth = aws.control.dumpState();
     expect(inventory.aws?.identityCenter.assignments).toHaveLength(truth.assignments.length);
     expect(inventory.aws?.identityCenter.users).toHaveLength(truth.identityStore.users.length);
+  });
+
+  it('reads provisioning status: an edited permission set is outdated where provisioned', async () => {
+    const truth = aws.control.dumpState();
+    const edited = truth.provisioned[0]?.permissionSetArn ?? '';
+    const provisionedTo = truth.provisioned
+      .filter((p) => p.permissionSetArn === edited)
+      .map((p) => p.accountId)
+      .sort();
+    // An edit flips every account the set is provisioned to until it is provisioned again.
+    await clients.ssoAdmin.send(
+      new UpdatePermissionSetCommand({
+        InstanceArn: aws.instanceArn,
+        PermissionSetArn: edited,
+        Description: 'edited after provisioning',
+      }),
+    );
+    aws.control.resetCalls();
+    const { inventory } = await runDiscovery(
+      {
+        aws: readers(),
+        callStats: () => clients.limiters.counters.snapshot(),
+        inspectIam: false,
+      },
+      { source: 'aws' },
+    );
+    const sets = inventory.aws?.identityCenter.permissionSets ?? [];
+    expect(sets.find((p) => p.permissionSetArn === edited)?.provisionedTo).toEqual(
+      provisionedTo.map((accountId) => ({
+        accountId,
+        status: 'LATEST_PERMISSION_SET_NOT_PROVISIONED',
+      })),
+    );
+    for (const other of sets.filter((p) => p.permissionSetArn !== edited))
+      for (const target of other.provisionedTo)
+        expect(target.status).toBe('LATEST_PERMISSION_SET_PROVISIONED');
+    // One unfiltered and one outdated listing per provisioned set, one for a set provisioned nowhere.
+    const provisionedSets = new Set(truth.provisioned.map((p) => p.permissionSetArn)).size;
+    expect(aws.control.calls().counts['sso-admin:ListAccountsForProvisionedPermissionSet']).toBe(
+      provisionedSets * 2 + (truth.permissionSets.length - provisionedSets),
+    );
   });
 });
