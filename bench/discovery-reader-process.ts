@@ -29,8 +29,12 @@ export interface ReaderJob {
   readonly instanceArn: string;
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
-  /** aws.rateLimit for every service. */
-  readonly ratePerSecond: number;
+  /** aws.rateLimit per service. */
+  readonly rates: {
+    readonly ssoAdmin: number;
+    readonly identityStore: number;
+    readonly organizations: number;
+  };
 }
 
 export interface ReaderResult {
@@ -56,7 +60,7 @@ function pairsOf(permissionSets: readonly PermissionSet[]): number {
 
 async function main(job: ReaderJob): Promise<ReaderResult> {
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-discovery-'));
-  const rate = job.ratePerSecond;
+  const { ssoAdmin, identityStore, organizations } = job.rates;
   const env = {
     OKTA_API_TOKEN: 'not-used-source-is-aws',
     AWS_ACCESS_KEY_ID: job.accessKeyId,
@@ -71,7 +75,7 @@ async function main(job: ReaderJob): Promise<ReaderResult> {
       `  region: ${job.region}`,
       `  endpoint: ${job.endpoint}`,
       `  instanceArn: ${job.instanceArn}`,
-      `  rateLimit: { ssoAdmin: ${rate}, identityStore: ${rate}, organizations: ${rate}, iam: ${rate}, sts: ${rate} }`,
+      `  rateLimit: { ssoAdmin: ${ssoAdmin}, identityStore: ${identityStore}, organizations: ${organizations} }`,
       // Per-account IAM is read identically by every strategy, on its own budget; see
       // docs/benchmarks.md for why the benchmark leaves it out.
       '  discovery: { inspectIam: false }',
