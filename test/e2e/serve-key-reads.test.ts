@@ -15,8 +15,8 @@ import { createKeyReconciler } from '../../src/app/sync/key-reconciler.js';
 import type { KeyReconciler, ReconcileOutcome } from '../../src/app/sync/work-queue-runner.js';
 import { groupKey, userKey } from '../../src/core/events/reconcile-key.js';
 import type { Store } from '../../src/ports/store.js';
-import type { ServeWorld } from './serve-world.js';
-import { DEV, FAST_SERVICE, PROD, startServeWorld } from './serve-world.js';
+import type { ServeWorld, ServeWorldOptions } from './serve-world.js';
+import { DEV, FAST_SERVICE, PROD, RULES, startServeWorld } from './serve-world.js';
 
 const DEV_GROUP = `aws#dev#Developer#${DEV}`;
 
@@ -49,8 +49,8 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function startHarness(): Promise<Harness> {
-  const world = await startServeWorld({ poll: false });
+async function startHarness(options: ServeWorldOptions = {}): Promise<Harness> {
+  const world = await startServeWorld({ poll: false, ...options });
   const store = await openStore(`sqlite:${path.join(world.dir, 'keys.db')}`);
   const reports: KeyReconcileReport[] = [];
   const queued: string[] = [];
@@ -252,6 +252,71 @@ describe('serve per-key reconciles (both simulators, real SDKs)', () => {
     expect(reports.at(-1)?.path).toBe('full');
     expect(world.permissionSetNames()).not.toContain('Operator');
     expect(world.assignments().some((a) => a.includes('|Operator|'))).toBe(false);
+    expect((await world.plan()).operations).toEqual([]);
+  });
+
+  it('renames a group on the key path: its new permission set, and its members moved by their user: keys', async () => {
+    const { world, reconcile, reports, queued } = await startHarness();
+    // A second group still yields Developer, so the rename retires nothing.
+    const prodGroup = `aws#prod#Developer#${PROD}`;
+    world.okta.control.admin({ action: 'createGroup', name: prodGroup });
+    world.okta.control.admin({ action: 'addMember', group: prodGroup, user: 'bob@example.com' });
+    await world.okta.control.settle();
+    await reconcile('full');
+    expect(world.assignments()).toEqual([
+      `${DEV}|Developer|USER|alice@example.com`,
+      `${PROD}|Developer|USER|bob@example.com`,
+    ]);
+    const renamed = `aws#dev#Operator#${DEV}`;
+    world.okta.control.admin({ action: 'renameGroup', group: DEV_GROUP, name: renamed });
+    await world.okta.control.settle();
+    const group = groupKey(world.oktaId(renamed));
+    expect(await reconcile(group)).toMatchObject({ status: 'done' });
+    expect(reports.at(-1)?.path).toBe('key');
+    expect(world.permissionSetNames()).toEqual(['Developer', 'Operator']);
+    const alice = userKey(world.oktaId('alice@example.com'));
+    expect(queued).toContain(alice);
+    expect(await reconcile(alice)).toMatchObject({ status: 'done', changes: 2 });
+    expect(reports.at(-1)?.path).toBe('key');
+    expect(world.assignments()).toEqual([
+      `${DEV}|Operator|USER|alice@example.com`,
+      `${PROD}|Developer|USER|bob@example.com`,
+    ]);
+    expect((await world.plan()).operations).toEqual([]);
+  });
+
+  it('reconciles a GROUP-mode group: key through its own Identity Center group', async () => {
+    const rules = `${RULES}  - name: team-groups
+    groups: { namePattern: '^team#(?<permissionSet>[\\w+=,.@-]{1,32})#(?<account>\\d{12})$' }
+    permissionSet: '{permissionSet}'
+    template: Developer
+    accounts: ['{account}']
+    assign: GROUP
+`;
+    const { world, reconcile, reports } = await startHarness({ rules });
+    await reconcile('full');
+    const team = `team#Auditor#${PROD}`;
+    world.okta.control.admin({ action: 'createGroup', name: team, pushed: true });
+    world.okta.control.admin({ action: 'addMember', group: team, user: 'carol@example.com' });
+    await world.okta.control.settle();
+    world.aws.control.resetCalls();
+    const key = groupKey(world.oktaId(team));
+    expect(await reconcile(key)).toMatchObject({ status: 'done' });
+    expect(reports.at(-1)?.path).toBe('key');
+    const counts = callCounts(world);
+    expect(counts['identitystore:GetGroupId']).toBeGreaterThanOrEqual(1);
+    expect(counts['sso-admin:ListAccountAssignmentsForPrincipal']).toBe(1);
+    expect(counts['identitystore:ListGroups'] ?? 0).toBe(0);
+    expect(world.assignments()).toContain(`${PROD}|Auditor|GROUP|${team}`);
+    // Deleted in Okta, before SCIM deletes its Identity Center group (AWS keeps assignments of a
+    // deleted group and fails their deletes): its assignment goes, then its permission set,
+    // which no group yields any more (retiring one takes the full read).
+    world.okta.control.setScimLag(3000);
+    world.okta.control.admin({ action: 'deleteGroup', group: team });
+    expect(await reconcile(key)).toMatchObject({ status: 'done' });
+    expect(reports.at(-1)?.path).toBe('full');
+    expect(world.assignments().some((a) => a.includes('|Auditor|'))).toBe(false);
+    expect(world.permissionSetNames()).not.toContain('Auditor');
     expect((await world.plan()).operations).toEqual([]);
   });
 

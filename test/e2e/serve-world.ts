@@ -70,6 +70,8 @@ export interface ServeWorldOptions {
   readonly poll?: boolean;
   readonly asyncLatencyMs?: number;
   readonly oktaScenario?: OktaScenario;
+  /** The `safety`, `permissionSets` and `rules` part of the config; default RULES. */
+  readonly rules?: string;
 }
 
 export interface ServeWorld {
@@ -180,7 +182,7 @@ export async function startServeWorld(options: ServeWorldOptions = {}): Promise<
       '  port: 0',
       '  apiToken: ${env:OKTA_AWS_SYNC_API_TOKEN}',
       'reconcile: { fullInterval: 1h, workers: 4 }',
-      RULES,
+      options.rules ?? RULES,
     ].join('\n'),
   );
   const env = {
