@@ -9,7 +9,9 @@ import { applyPlan } from '../../src/app/apply/apply-plan.js';
 import { runDiscovery } from '../../src/app/discovery/discovery-service.js';
 import { entitlementServiceFrom } from '../../src/app/entitlements/entitlements-from-adapters.js';
 import { planFromCurrentState } from '../../src/app/plan/plan-service.js';
+import { createKeyReconciler } from '../../src/app/sync/key-reconciler.js';
 import { SyncService } from '../../src/app/sync/sync-service.js';
+import { FULL_RECONCILE_KEY, groupKey, userKey } from '../../src/core/events/reconcile-key.js';
 import type { InstanceArn } from '../../src/core/domain/ids.js';
 import type { IamFeature } from '../../src/core/iam-policy/iam-policy-table.js';
 import type { IamPolicyOptions } from '../../src/core/iam-policy/generate-iam-policy.js';
@@ -218,26 +220,62 @@ async function sync(env: EntitlementsWorld): Promise<Omit<FeatureOutcome, 'denie
 }
 
 /**
- * The service's start-up: `serve` checks its AWS identity before it takes work. Its reconciles
- * are the sync feature's plan and apply, proven by `sync`; here a reconciler that does nothing
- * stands in so that only the start-up is measured.
+ * `serve`: the service's start-up (its AWS identity check, SyncService.start with the queue's
+ * reconciler idle), then the reconciles its workers run, through the same reconciler: the full
+ * key (planner and executor: the sync feature's operations) and a user and a group key (the
+ * per-key read path).
  */
 async function serve(env: EntitlementsWorld): Promise<Omit<FeatureOutcome, 'denied' | 'called'>> {
+  const logger = pino({ level: 'silent' });
   const service = new SyncService({
     adapters: env.adapters,
     store: env.world.store,
-    logger: pino({ level: 'silent' }),
+    logger,
     reconcile: () => Promise.resolve({ status: 'done' }),
     fullIntervalMs: 3_600_000,
   });
   try {
     await service.start();
-    return {};
   } catch (error) {
     return { failure: message(error) };
   } finally {
     await service.stop(1_000);
   }
+  const reconcile = createKeyReconciler({
+    policy: env.loaded.policy,
+    plan: {
+      identityCenter: env.adapters.awsReaders.identityCenter,
+      organizations: env.adapters.awsReaders.organizations,
+      okta: env.adapters.okta.reader,
+      store: env.world.store,
+    },
+    writer: env.adapters.identityCenterWriter,
+    store: env.world.store,
+    ...(env.adapters.instanceArn ? { instanceArn: env.adapters.instanceArn } : {}),
+    retry: { ...retry, maxAttempts: 3 },
+    poll,
+    enqueue: () => Promise.resolve(),
+    oktaPrincipals: env.adapters.okta.reader,
+  });
+  const okta = env.world.okta.control.state();
+  const alice = okta.users.find((u) => u.login === 'alice@example.com')?.id;
+  const eng = okta.groups.find((g) => g.name === 'eng')?.id;
+  const context = {
+    correlationId: 'policy-test',
+    attempts: 1,
+    logger,
+    signal: new AbortController().signal,
+  };
+  const failures: string[] = [];
+  for (const key of [FULL_RECONCILE_KEY, userKey(String(alice)), groupKey(String(eng))]) {
+    try {
+      const outcome = await reconcile(key, context);
+      if (outcome.status !== 'done') failures.push(`${key}: ${outcome.reason}`);
+    } catch (error) {
+      failures.push(`${key}: ${message(error)}`);
+    }
+  }
+  return failures.length > 0 ? { failure: failures.join('\n') } : {};
 }
 
 /** Runs every entitlement action once: adds and removes, by every kind of principal id. */
@@ -290,9 +328,21 @@ const RUNNERS: Readonly<
 
 /**
  * Runs the features in an order that keeps each one's starting state the same whatever the
- * others did: the read-only ones, then entitlements (which removes what it adds), then sync.
+ * others did: the read-only one, then entitlements (which removes what it adds), then sync, then
+ * serve (whose full reconcile would otherwise do sync's work first).
  */
-export const FEATURE_ORDER: readonly IamFeature[] = ['discovery', 'serve', 'entitlements', 'sync'];
+export const FEATURE_ORDER: readonly IamFeature[] = ['discovery', 'entitlements', 'sync', 'serve'];
+
+/**
+ * The rows a feature's run needs: its own, and for serve sync's too (its reconciles plan and
+ * apply; the table lists only what serve adds).
+ */
+export const RUN_NEEDS: Readonly<Record<IamFeature, readonly IamFeature[]>> = {
+  discovery: ['discovery'],
+  sync: ['sync'],
+  serve: ['serve', 'sync'],
+  entitlements: ['entitlements'],
+};
 
 /**
  * Waits until the simulator has seen no call for a moment: a run that failed early can leave

@@ -51,6 +51,12 @@ describe.each(SHIPPED)('the $name policy', ({ options }) => {
       expect(bySid.IdentityStore).toContain(
         'arn:aws:identitystore::999999999999:identitystore/d-1234567890',
       );
+    if (bySid.AccountIamEntities)
+      expect(bySid.AccountIamEntities).toEqual([
+        'arn:aws:iam::999999999999:role/*',
+        'arn:aws:iam::999999999999:user/*',
+        'arn:aws:iam::999999999999:group/*',
+      ]);
     if (bySid.AssumeMemberDiscoveryRole)
       expect(bySid.AssumeMemberDiscoveryRole).toBe('arn:aws:iam::*:role/AuditRole');
   });
@@ -66,7 +72,9 @@ describe.each(SHIPPED)('the $name policy', ({ options }) => {
   it('grants on * only what AWS authorizes on * (no resource-level permissions)', () => {
     const onStar = scoped.Statement.find((s) => s.Sid === 'NoResourceLevelPermissions');
     for (const action of onStar?.Action ?? [])
-      expect(action).toMatch(/^(sso:ListInstances|sts:GetCallerIdentity|organizations:.*|iam:.*)$/);
+      expect(action).toMatch(
+        /^(sso:ListInstances|sts:GetCallerIdentity|organizations:.*|iam:(ListAccountAliases|ListRoles|ListUsers|ListGroups|ListSAMLProviders))$/,
+      );
   });
 });
 

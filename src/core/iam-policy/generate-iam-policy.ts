@@ -16,7 +16,10 @@ export interface IamPolicyOptions {
   readonly instanceArn?: string;
   /** `d-…`; default any identity store. */
   readonly identityStoreId?: string;
-  /** The account that holds the identity store (the management account); default any. */
+  /**
+   * The account that holds the identity store (the management account), whose IAM the tool reads
+   * directly; default any.
+   */
   readonly managementAccountId?: string;
   /** The role discovery assumes in member accounts. Default `OrganizationAccountAccessRole`. */
   readonly memberRoleName?: string;
@@ -42,6 +45,7 @@ const SIDS: Readonly<Record<ResourceScope, string>> = {
   instance: 'IdentityCenterInstance',
   'identity-store': 'IdentityStore',
   'member-role': 'AssumeMemberDiscoveryRole',
+  'iam-entities': 'AccountIamEntities',
 };
 
 /** The resources of a scope, as narrow as the options allow. */
@@ -70,6 +74,14 @@ export function resourcesFor(scope: ResourceScope, options: IamPolicyOptions): s
       ];
     case 'member-role':
       return `arn:${p}:iam::*:role/${options.memberRoleName ?? 'OrganizationAccountAccessRole'}`;
+    case 'iam-entities': {
+      const account = options.managementAccountId ?? '*';
+      return [
+        `arn:${p}:iam::${account}:role/*`,
+        `arn:${p}:iam::${account}:user/*`,
+        `arn:${p}:iam::${account}:group/*`,
+      ];
+    }
   }
 }
 
@@ -91,7 +103,13 @@ export function generateIamPolicy(options: IamPolicyOptions = {}): IamPolicyDocu
     }
   }
   const Statement: IamPolicyStatement[] = [];
-  for (const scope of ['instance', 'identity-store', 'any', 'member-role'] as const) {
+  for (const scope of [
+    'instance',
+    'identity-store',
+    'iam-entities',
+    'any',
+    'member-role',
+  ] as const) {
     const actions = byScope.get(scope);
     if (!actions || actions.size === 0) continue;
     Statement.push({

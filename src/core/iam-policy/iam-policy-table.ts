@@ -34,9 +34,17 @@ export type IamFeature = (typeof IamFeatures)[number];
  * - any: the action supports no resource-level permissions (`*`);
  * - instance: the Identity Center instance, its permission sets and the accounts it assigns in;
  * - identity-store: the identity store and its users, groups and memberships;
- * - member-role: the discovery role in every member account (sts:AssumeRole).
+ * - member-role: the discovery role in every member account (sts:AssumeRole);
+ * - iam-entities: the roles, users and groups of the account the tool runs in (IAM reads of one
+ *   named role, user or group; the list calls without a name support no resource).
  */
-export const ResourceScopes = ['any', 'instance', 'identity-store', 'member-role'] as const;
+export const ResourceScopes = [
+  'any',
+  'instance',
+  'identity-store',
+  'member-role',
+  'iam-entities',
+] as const;
 export type ResourceScope = (typeof ResourceScopes)[number];
 
 export interface IamOperation {
@@ -74,7 +82,11 @@ const org = (operation: string): IamOperation => ({
   operation,
   scope: 'any',
 });
-const iam = (operation: string): IamOperation => ({ service: 'iam', operation, scope: 'any' });
+const iam = (operation: string, scope: ResourceScope = 'any'): IamOperation => ({
+  service: 'iam',
+  operation,
+  scope,
+});
 
 /**
  * What planning reads (the plan service, and serve's per-key reconciles): the instance, its
@@ -116,15 +128,15 @@ export const IAM_FEATURE_TABLE: Readonly<Record<IamFeature, readonly IamOperatio
     // Denials here are tolerated: the account is reported as not inspected.
     iam('ListAccountAliases'),
     iam('ListRoles'),
-    iam('GetRole'),
-    iam('ListRolePolicies'),
-    iam('ListAttachedRolePolicies'),
+    iam('GetRole', 'iam-entities'),
+    iam('ListRolePolicies', 'iam-entities'),
+    iam('ListAttachedRolePolicies', 'iam-entities'),
     iam('ListSAMLProviders'),
     iam('ListUsers'),
     iam('ListGroups'),
-    iam('ListGroupsForUser'),
-    iam('ListAttachedUserPolicies'),
-    iam('ListAttachedGroupPolicies'),
+    iam('ListGroupsForUser', 'iam-entities'),
+    iam('ListAttachedUserPolicies', 'iam-entities'),
+    iam('ListAttachedGroupPolicies', 'iam-entities'),
     { service: 'sts', operation: 'AssumeRole', scope: 'member-role' },
   ],
   sync: [

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateIdentityPolicies } from './policy-enforcement.js';
+import { putRole } from './aws-state.js';
+import { evaluateIdentityPolicies, requestResources } from './policy-enforcement.js';
+import { createInitialState } from './seed-aws-state.js';
+import { SeededRandom } from './seeded-random.js';
 
 const policy = (statements: unknown[]): string =>
   JSON.stringify({ Version: '2012-10-17', Statement: statements });
@@ -63,5 +66,30 @@ describe('evaluateIdentityPolicies', () => {
     expect(evaluateIdentityPolicies([conditional], 'sts:GetCallerIdentity', ['*'])).toBe(
       'implicit-deny',
     );
+  });
+});
+
+describe('requestResources for IAM', () => {
+  const random = new SeededRandom(1);
+  const state = createInitialState({ managementAccountId: '999999999999' }, random, 'us-east-1');
+  putRole(state, random, '999999999999', { name: 'deep', path: '/team/', trustPolicy: '{}' });
+
+  it('authorizes a named role, user or group against its ARN in the caller’s account', () => {
+    expect(requestResources(state, 'iam', { RoleName: 'deep' }, '999999999999')).toEqual([
+      'arn:aws:iam::999999999999:role/team/deep',
+    ]);
+    expect(requestResources(state, 'iam', { RoleName: 'absent' }, '999999999999')).toEqual([
+      'arn:aws:iam::999999999999:role/absent',
+    ]);
+    expect(requestResources(state, 'iam', { UserName: 'ci' }, '222222222222')).toEqual([
+      'arn:aws:iam::222222222222:user/ci',
+    ]);
+    expect(requestResources(state, 'iam', { GroupName: 'ops' }, '222222222222')).toEqual([
+      'arn:aws:iam::222222222222:group/ops',
+    ]);
+  });
+
+  it('authorizes list calls without a name against *', () => {
+    expect(requestResources(state, 'iam', { PathPrefix: '/' }, '999999999999')).toEqual(['*']);
   });
 });

@@ -78,13 +78,15 @@ export function evaluateIdentityPolicies(
 
 /**
  * The resources a request acts on, as IAM authorizes them: Identity Center instance, permission
- * set and account ARNs; identity store, user and group ARNs; the role ARN of AssumeRole. An
+ * set and account ARNs; identity store, user and group ARNs; the role ARN of AssumeRole; for IAM,
+ * the named role, user or group in the caller's account (`callerAccountId`), with its path. An
  * operation without resource-level permissions is authorized against `*`.
  */
 export function requestResources(
   state: AwsState,
   signingName: string,
   input: Readonly<Record<string, unknown>>,
+  callerAccountId: string,
 ): string[] {
   const str = (key: string): string | undefined =>
     typeof input[key] === 'string' ? input[key] : undefined;
@@ -108,6 +110,15 @@ export function requestResources(
     if (user) out.push(`arn:aws:identitystore:::user/${user}`);
     const group = str('GroupId');
     if (group) out.push(`arn:aws:identitystore:::group/${group}`);
+  } else if (signingName === 'iam') {
+    const iam = state.iam.get(callerAccountId);
+    const role = str('RoleName');
+    if (role) out.push(iam?.roles.get(role)?.arn ?? `arn:aws:iam::${callerAccountId}:role/${role}`);
+    const user = str('UserName');
+    if (user) out.push(iam?.users.get(user)?.arn ?? `arn:aws:iam::${callerAccountId}:user/${user}`);
+    const group = str('GroupName');
+    if (group)
+      out.push(iam?.groups.get(group)?.arn ?? `arn:aws:iam::${callerAccountId}:group/${group}`);
   } else if (signingName === 'sts') {
     const role = str('RoleArn');
     if (role) out.push(role);
@@ -133,7 +144,7 @@ export function enforceIdentityPolicy(
   const role = state.iam.get(principal.accountId)?.roles.get(principal.roleName);
   if (!role || role.inlinePolicies.size === 0) return undefined;
   const action = `${signingName}:${operation}`;
-  const resources = requestResources(state, signingName, input);
+  const resources = requestResources(state, signingName, input, principal.accountId);
   const decision = evaluateIdentityPolicies([...role.inlinePolicies.values()], action, resources);
   if (decision === 'allow') return undefined;
   const why =
