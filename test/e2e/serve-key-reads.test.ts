@@ -153,6 +153,22 @@ describe('serve per-key reconciles (both simulators, real SDKs)', () => {
     expect((await world.plan()).operations).toEqual([]);
   });
 
+  it('at start, keys wait for the full read under way instead of reading everything again', async () => {
+    const { world, reconcile, reports } = await startHarness();
+    world.okta.control.admin({ action: 'addMember', group: DEV_GROUP, user: 'bob@example.com' });
+    await world.okta.control.settle();
+    world.aws.control.resetCalls();
+    const bob = userKey(world.oktaId('bob@example.com'));
+    const outcomes = await Promise.all([reconcile('full'), reconcile(bob)]);
+    expect(outcomes.map((o) => o.status)).toEqual(['done', 'done']);
+    expect(reports.find((r) => r.key === bob)?.path).toBe('key');
+    expect(callCounts(world)['identitystore:ListUsers']).toBe(1);
+    expect(world.assignments()).toEqual([
+      `${DEV}|Developer|USER|alice@example.com`,
+      `${DEV}|Developer|USER|bob@example.com`,
+    ]);
+  });
+
   it('keeps the empty-source guard on the key path: the last member leaving deletes nothing', async () => {
     const { world, reconcile, reports } = await startHarness();
     await reconcile('full');

@@ -30,7 +30,7 @@ import {
   scopeGroupPlan,
   widenDesired,
 } from '../../core/plan/key-scope.js';
-import type { Plan } from '../../core/plan/plan.js';
+import type { Plan, PlanOperation } from '../../core/plan/plan.js';
 import type { SyncPolicy } from '../../core/rules/compiled-rule.js';
 import type { DesiredState } from '../../core/rules/desired-state.js';
 import { computeDesiredState } from '../../core/rules/desired-state.js';
@@ -231,12 +231,13 @@ export async function planGroupKey(
     ...(previousMemberCounts ? { previousMemberCounts } : {}),
   });
   const retiring = narrowPlan.operations.find(
-    (op) => op.kind === 'delete-permission-set' && names.has(op.name),
+    (op): op is Extract<PlanOperation, { kind: 'delete-permission-set' }> =>
+      op.kind === 'delete-permission-set' && names.has(op.name),
   );
   if (retiring) {
     return {
       kind: 'needs-full',
-      reason: `permission set ${(retiring as { name: string }).name} is no longer yielded by any group: retiring it needs all of its assignments`,
+      reason: `permission set ${retiring.name} is no longer yielded by any group: retiring it needs all of its assignments`,
     };
   }
   const scoped = scopeGroupPlan(narrowPlan, oktaGroupId, {

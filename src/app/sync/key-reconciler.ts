@@ -143,6 +143,7 @@ export function createKeyReconciler(deps: KeyReconcilerDeps): KeyReconciler {
     ledger: deps.ledger ?? new WriteLedger(),
     cache: new KeyReadCache(deps.policy, deps.cacheTtlMs ?? 15 * 60_000),
     now: deps.now ?? Date.now,
+    refreshing: null,
   };
   return (key: string, context: ReconcileContext): Promise<ReconcileOutcome> =>
     reconcileKey(deps, state, key, context);
@@ -152,6 +153,8 @@ interface ReconcilerState {
   readonly ledger: WriteLedger;
   readonly cache: KeyReadCache;
   readonly now: () => number;
+  /** The full read in progress, if any: keys that find the cache stale wait for it. */
+  refreshing: Promise<unknown> | null;
 }
 
 /** What either read path hands to the guards and the executor. */
@@ -169,9 +172,16 @@ async function prepareFull(
   state: ReconcilerState,
   parsed: ParsedReconcileKey,
 ): Promise<Prepared> {
-  const fresh = await planFromCurrentState(deps.policy, deps.plan, {
+  const reading = planFromCurrentState(deps.policy, deps.plan, {
     ...(deps.instanceArn ? { instanceArn: deps.instanceArn } : {}),
   });
+  state.refreshing = reading;
+  let fresh: FreshPlan;
+  try {
+    fresh = await reading;
+  } finally {
+    if (state.refreshing === reading) state.refreshing = null;
+  }
   state.cache.refresh(fresh, state.now());
   const cachedGroup =
     parsed.kind === 'group'
@@ -233,10 +243,14 @@ async function reconcileKey(
   // Taken before any read: a write another key makes after this point may not be in our reads.
   const mark = state.ledger.mark();
   let prepared: Prepared | null = null;
-  const snapshot =
-    deps.oktaPrincipals && (parsed.kind === 'user' || parsed.kind === 'group')
-      ? state.cache.current(state.now())
-      : null;
+  const keyPath = deps.oktaPrincipals && (parsed.kind === 'user' || parsed.kind === 'group');
+  let snapshot = keyPath ? state.cache.current(state.now()) : null;
+  if (keyPath && !snapshot && state.refreshing) {
+    // A full read is under way (at start, or the cache just expired): use what it learns rather
+    // than read everything once more.
+    await state.refreshing.catch(() => undefined);
+    snapshot = state.cache.current(state.now());
+  }
   if (snapshot && deps.oktaPrincipals && (parsed.kind === 'user' || parsed.kind === 'group')) {
     const planDeps = {
       policy: deps.policy,
