@@ -169,6 +169,25 @@ describe('serve per-key reconciles (both simulators, real SDKs)', () => {
     ]);
   });
 
+  it('takes everything from a user deleted in Okta, found by ExternalId alone', async () => {
+    const { world, reconcile, reports } = await startHarness();
+    // Bob too, so that the group does not read empty (the empty-source guard) once alice goes.
+    world.okta.control.admin({ action: 'addMember', group: DEV_GROUP, user: 'bob@example.com' });
+    await world.okta.control.settle();
+    await reconcile('full');
+    const aliceId = world.oktaId('alice@example.com');
+    // Deleted before SCIM removes her Identity Center user (after that AWS keeps the assignment
+    // and fails its delete).
+    world.okta.control.setScimLag(3000);
+    world.okta.control.admin({ action: 'deactivateUser', user: 'alice@example.com' });
+    world.okta.control.admin({ action: 'deleteUser', user: aliceId });
+    world.aws.control.resetCalls();
+    expect(await reconcile(userKey(aliceId))).toMatchObject({ status: 'done', changes: 1 });
+    expect(reports.at(-1)?.path).toBe('key');
+    expect(callCounts(world)['identitystore:GetUserId']).toBe(1);
+    expect(world.assignments()).toEqual([`${DEV}|Developer|USER|bob@example.com`]);
+  });
+
   it('keeps the empty-source guard on the key path: the last member leaving deletes nothing', async () => {
     const { world, reconcile, reports } = await startHarness();
     await reconcile('full');
