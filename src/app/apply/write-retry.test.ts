@@ -26,13 +26,47 @@ describe('CompletionEstimate', () => {
     expect(estimate.ms).toBeCloseTo(485, 9);
   });
 
-  it('moves a fifth of the way towards the middle of a request seen in progress', () => {
+  it('rises a little when the first poll found the request in progress', () => {
     const estimate = new CompletionEstimate(20);
     estimate.record(400, 600);
-    estimate.record(900, 1100);
-    expect(estimate.ms).toBeCloseTo(600, 9);
-    estimate.record(100, 300);
-    expect(estimate.ms).toBeCloseTo(520, 9);
+    estimate.record(500, 560);
+    expect(estimate.ms).toBeCloseTo(535, 9);
+  });
+
+  it('converges on a fixed latency, with about 70 % of the first polls finding it done', () => {
+    const latency = 500;
+    const estimate = new CompletionEstimate(20);
+    estimate.record(250, 375);
+    let doneAtFirstPoll = 0;
+    for (let i = 0; i < 300; i += 1) {
+      // The first poll comes at the estimate; the next one a twentieth of it later.
+      const first = estimate.ms ?? 0;
+      const found = first >= latency;
+      if (found) estimate.record(0, first);
+      else estimate.record(first, first * 1.05);
+      if (i >= 100 && found) doneAtFirstPoll += 1;
+    }
+    expect(estimate.ms).toBeGreaterThan(latency * 0.95);
+    expect(estimate.ms).toBeLessThan(latency * 1.05);
+    expect(doneAtFirstPoll).toBeGreaterThanOrEqual(120);
+    expect(doneAtFirstPoll).toBeLessThanOrEqual(160);
+  });
+
+  it('divides its steps by the requests in flight, which all report on one stale estimate', () => {
+    const estimate = new CompletionEstimate(20);
+    estimate.record(400, 600);
+    for (let i = 0; i < 15; i += 1) estimate.begin();
+    estimate.record(0, 500);
+    expect(estimate.ms).toBeCloseTo(500 * (1 - 0.03 / 15), 9);
+    estimate.record(500, 550);
+    expect(estimate.ms).toBeCloseTo(500 * (1 - 0.03 / 15) * (1 + 0.07 / 14), 9);
+  });
+
+  it('jumps to a pending time twice the estimate or more: the service got slower', () => {
+    const estimate = new CompletionEstimate(20);
+    estimate.record(40, 60);
+    estimate.record(3000, 3300);
+    expect(estimate.ms).toBe(3000);
   });
 
   it('never goes below its floor', () => {

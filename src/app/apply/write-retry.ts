@@ -95,12 +95,18 @@ export class PollTimeoutError extends Error {
   }
 }
 
-/** Share of the estimate by which it drops after a request was terminal at its first poll. */
-const ESTIMATE_PROBE_DOWN = 0.03;
-/** Share of the gap to a new sample's midpoint by which the estimate moves towards it. */
-const ESTIMATE_GAIN = 0.2;
+/**
+ * Shares by which the estimate moves down (the first poll found the request done) or up (it did
+ * not) over one round of the requests in flight: each record moves it this ÷ the requests in
+ * flight. Up is 7/3 of down, so the estimate settles where 70 % of first polls find the request
+ * done: most requests then cost one poll, and few wait for a second.
+ */
+const ESTIMATE_STEP_DOWN = 0.03;
+const ESTIMATE_STEP_UP = 0.07;
+/** A request still pending at this multiple of the estimate means latencies changed: jump. */
+const ESTIMATE_JUMP = 2;
 /** After the estimated first poll, polls follow at this share of the estimate, growing. */
-const STEP_AFTER_ESTIMATE = 0.1;
+const STEP_AFTER_ESTIMATE = 0.05;
 
 /**
  * How long async requests of one kind take to reach a terminal status, learned from requests
@@ -109,15 +115,23 @@ const STEP_AFTER_ESTIMATE = 0.1;
  * that comes late keeps an outstanding-request slot (15 for assignment creates, not raisable:
  * aws-identity-center.md §7) busy for nothing, and that slack is the executor's throughput loss.
  *
- * A completion is only known to lie between the last IN_PROGRESS answer and the terminal one:
- * - a request that was terminal at its first poll may have finished much earlier, so the
- *   estimate drops a little (it probes for a shorter latency);
- * - otherwise the estimate moves part of the way towards the middle of that interval.
- * It settles where about half of the first polls find the request done. One instance per kind
- * and per executor run; it is never below `floorMs` nor above the poll ceiling.
+ * The first request's estimate is the middle of the interval in which it completed (between its
+ * last IN_PROGRESS answer and the terminal one). After that the estimate tracks a quantile of
+ * the completion time: it drops a little when a request was already terminal at its first poll
+ * and rises a little more when it was not, so it settles where 70 % of the first polls find
+ * the request done. A request still IN_PROGRESS at ESTIMATE_JUMP times the estimate means the
+ * service got slower: the estimate jumps to that time instead of creeping up. One instance per
+ * kind and per executor run; it never goes below `floorMs`.
+ *
+ * A change is seen only by requests started after it, while every request already in flight
+ * still reports on the old estimate. With 15 in flight, full steps pile up 15 reports on one
+ * stale value (for a fixed 500 ms latency the estimate swung between 350 and 750 ms, so polls
+ * came early or late in waves); so each step is divided by the requests in flight (`begin` …
+ * `record` or `abandon`).
  */
 export class CompletionEstimate {
   private estimate: number | undefined;
+  private inFlight = 0;
 
   constructor(private readonly floorMs: number) {}
 
@@ -131,18 +145,30 @@ export class CompletionEstimate {
    * by the start answer), `terminalMs` when it was seen terminal, both from the start answer.
    */
   record(lastPendingMs: number, terminalMs: number): void {
-    const middle = (lastPendingMs + terminalMs) / 2;
-    if (this.estimate === undefined) this.estimate = middle;
-    else if (lastPendingMs === 0) this.estimate *= 1 - ESTIMATE_PROBE_DOWN;
-    else this.estimate += ESTIMATE_GAIN * (middle - this.estimate);
+    const share = 1 / Math.max(1, this.inFlight);
+    this.abandon();
+    if (this.estimate === undefined) this.estimate = (lastPendingMs + terminalMs) / 2;
+    else if (lastPendingMs === 0) this.estimate *= 1 - ESTIMATE_STEP_DOWN * share;
+    else if (lastPendingMs >= ESTIMATE_JUMP * this.estimate) this.estimate = lastPendingMs;
+    else this.estimate *= 1 + ESTIMATE_STEP_UP * share;
     this.estimate = Math.max(this.floorMs, this.estimate);
+  }
+
+  /** A request of this kind is now being polled. */
+  begin(): void {
+    this.inFlight += 1;
+  }
+
+  /** A begun request ended without anything to learn from (already terminal, error, timeout). */
+  abandon(): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
   }
 }
 
 /**
  * Polls an async request to SUCCEEDED or FAILED. Without a learned estimate, waits start at
  * `initialDelayMs` and grow by half each time up to the ceiling; with one (see
- * CompletionEstimate), the first poll waits about the estimate and later ones a tenth of it,
+ * CompletionEstimate), the first poll waits about the estimate and later ones a twentieth of it,
  * growing the same way. Waits carry jitter so that outstanding requests do not poll in lock step.
  * A ResourceNotFoundException right after the call means "not visible yet" (as Terraform treats
  * it) and is polled again. Every poll goes through the writer, hence through the rate limiter.
@@ -171,31 +197,40 @@ export async function pollToTerminal(
   }
   let lastPendingMs = 0;
   let wait = first;
-  while (status.status === 'IN_PROGRESS') {
-    if (clock.now() >= deadline) throw new PollTimeoutError(status);
-    await clock.sleep(wait);
-    wait = delay * (0.75 + Math.random() * 0.5);
-    delay = Math.min(poll.maxDelayMs, delay * 1.5);
-    const describe =
-      status.kind === 'provision'
-        ? writer.describeProvisioning.bind(writer)
-        : status.kind === 'create-assignment'
-          ? writer.describeAssignmentCreation.bind(writer)
-          : writer.describeAssignmentDeletion.bind(writer);
-    const requestId = status.requestId;
-    try {
-      // Poll calls are not counted as operation attempts: the operation is one write.
-      const pollCounter: AttemptCounter = { attempts: 0, awsRequestId: null };
-      status = await withRetry(() => describe(instanceArn, requestId), pollCounter, retry, clock);
-    } catch (error) {
-      if (error instanceof IdentityCenterWriteError && error.kind === 'not-found') {
-        lastPendingMs = clock.now() - startedAt;
-        continue;
+  estimate?.begin();
+  let recorded = false;
+  try {
+    while (status.status === 'IN_PROGRESS') {
+      if (clock.now() >= deadline) throw new PollTimeoutError(status);
+      await clock.sleep(wait);
+      wait = delay * (0.75 + Math.random() * 0.5);
+      delay = Math.min(poll.maxDelayMs, delay * 1.5);
+      const describe =
+        status.kind === 'provision'
+          ? writer.describeProvisioning.bind(writer)
+          : status.kind === 'create-assignment'
+            ? writer.describeAssignmentCreation.bind(writer)
+            : writer.describeAssignmentDeletion.bind(writer);
+      const requestId = status.requestId;
+      try {
+        // Poll calls are not counted as operation attempts: the operation is one write.
+        const pollCounter: AttemptCounter = { attempts: 0, awsRequestId: null };
+        status = await withRetry(() => describe(instanceArn, requestId), pollCounter, retry, clock);
+      } catch (error) {
+        if (error instanceof IdentityCenterWriteError && error.kind === 'not-found') {
+          lastPendingMs = clock.now() - startedAt;
+          continue;
+        }
+        throw error;
       }
-      throw error;
+      if (status.status === 'IN_PROGRESS') lastPendingMs = clock.now() - startedAt;
     }
-    if (status.status === 'IN_PROGRESS') lastPendingMs = clock.now() - startedAt;
+    if (started.status === 'IN_PROGRESS') {
+      estimate?.record(lastPendingMs, clock.now() - startedAt);
+      recorded = true;
+    }
+    return status;
+  } finally {
+    if (!recorded) estimate?.abandon();
   }
-  if (started.status === 'IN_PROGRESS') estimate?.record(lastPendingMs, clock.now() - startedAt);
-  return status;
 }
