@@ -127,7 +127,7 @@ export interface ApplyResult {
   readonly recordErrors: readonly string[];
 }
 
-/** The learned first-poll wait never goes below this (nor below the configured initial wait). */
+/** Floor of the learned first-poll wait: 20 ms, or the configured initial wait when smaller. */
 const MIN_FIRST_POLL_MS = 20;
 
 /** Failure reasons that mean the principal is not (yet) in the identity store: SCIM lag. */
