@@ -30,26 +30,33 @@ export async function runNaiveDiscovery(
   instanceArn?: InstanceArn,
 ): Promise<NaiveDiscoveryResult> {
   const instance = await readers.identityCenter.readInstance(instanceArn);
-  const [organization, , permissionSets] = await Promise.all([
+  // The scan needs the accounts and the permission sets; like the product, it does not wait for
+  // the identity store, which is read alongside.
+  const scan = Promise.all([
     readers.organizations.readOrganization(),
-    readers.identityCenter.readIdentityStore(instance),
     readers.identityCenter.readPermissionSets(instance),
-  ]);
-  const pairs = organization.accounts.flatMap((account) =>
-    permissionSets.map((permissionSet) => ({
-      AccountId: account.id,
-      PermissionSetArn: permissionSet.permissionSetArn,
-    })),
-  );
-  const perPair = await mapConcurrent(pairs, 16, (pair) =>
-    collectPages(
-      paginateListAccountAssignments(
-        { client: ssoAdmin, pageSize: 100 },
-        { InstanceArn: instance.instanceArn, ...pair },
+  ]).then(async ([organization, permissionSets]) => {
+    const pairs = organization.accounts.flatMap((account) =>
+      permissionSets.map((permissionSet) => ({
+        AccountId: account.id,
+        PermissionSetArn: permissionSet.permissionSetArn,
+      })),
+    );
+    const perPair = await mapConcurrent(pairs, 16, (pair) =>
+      collectPages(
+        paginateListAccountAssignments(
+          { client: ssoAdmin, pageSize: 100 },
+          { InstanceArn: instance.instanceArn, ...pair },
+        ),
+        (page) => page.AccountAssignments,
       ),
-      (page) => page.AccountAssignments,
-    ),
-  );
+    );
+    return { organization, permissionSets, perPair };
+  });
+  const [, { organization, permissionSets, perPair }] = await Promise.all([
+    readers.identityCenter.readIdentityStore(instance),
+    scan,
+  ]);
   const assignments = perPair.flat().map((raw): AccountAssignment => ({
     instanceArn: instance.instanceArn,
     accountId: AccountId.parse(raw.AccountId ?? ''),
