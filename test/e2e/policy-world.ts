@@ -351,7 +351,7 @@ export const RUN_NEEDS: Readonly<Record<IamFeature, readonly IamFeature[]>> = {
 async function settled(env: EntitlementsWorld): Promise<void> {
   for (;;) {
     const before = env.world.aws.control.calls().total;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 100));
     if (env.world.aws.control.calls().total === before) return;
   }
 }
