@@ -176,8 +176,12 @@ export async function startMeasuredServer(
   });
 }
 
-/** The service's own counters (prom-client): events by outcome, key attempts by kind/outcome. */
+/**
+ * The service's own metrics (prom-client): events by outcome, key attempts by kind/outcome, and
+ * the mean time to reconcile one key by kind.
+ */
 export async function serviceCounters(server: RunningSyncServer): Promise<{
+  meanReconcileSeconds: Record<string, number>;
   events: Record<string, number>;
   attempts: Record<string, number>;
 }> {
@@ -190,7 +194,19 @@ export async function serviceCounters(server: RunningSyncServer): Promise<{
     }
     return out;
   };
+  const durations = metrics.find((m) => m.name === 'okta_aws_sync_reconcile_duration_seconds');
+  const part = (suffix: string) =>
+    Object.fromEntries(
+      (durations?.values ?? [])
+        .filter((v) => (v as { metricName?: string }).metricName?.endsWith(suffix))
+        .map((v) => [String(v.labels.kind), v.value]),
+    );
+  const sums = part('_sum');
+  const counts = part('_count');
   return {
+    meanReconcileSeconds: Object.fromEntries(
+      Object.entries(sums).map(([kind, total]) => [kind, total / (counts[kind] ?? 1)]),
+    ),
     events: sum('okta_aws_sync_events_total', (l) => String(l.outcome)),
     attempts: sum(
       'okta_aws_sync_reconcile_attempts_total',

@@ -236,6 +236,7 @@ export const benchmark: Benchmark = {
           deduplicatedEvents: EVENTS - journaled,
           intakeOutcomes: counters.events,
           reconcileAttempts: counters.attempts,
+          meanReconcileSeconds: counters.meanReconcileSeconds,
           initialAssignments: initial.length,
           desiredAssignments: desired.length,
           minimumWrites: { ...minimum, total: minimumWrites },

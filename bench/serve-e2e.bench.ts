@@ -335,6 +335,7 @@ export const benchmark: Benchmark = {
           queueAtEnd: status.queue,
           intakeOutcomes: counters.events,
           reconcileAttempts: counters.attempts,
+          meanReconcileSeconds: counters.meanReconcileSeconds,
           hookDeliveries: deliveries.length,
           awsCallsDuringRun: awsCalls.total,
           awsCallCounts: awsCalls.counts,
