@@ -167,11 +167,16 @@ function operationCalls(
 function achievedRate(run: { sim: SimView; samples: Sample[]; firstAt: number; lastAt: number }): {
   perSecond: number;
   slowestWindowPerSecond: number;
+  /** Seconds after the first sso-admin request at which the slowest window starts. */
+  slowestWindowStartsAtSeconds: number;
   spanSeconds: number;
+  /** Accepted sso-admin requests in each whole second after the first one (for the record). */
+  perSecondSeries: number[];
 } {
   const accepted = run.sim.accepted['sso-admin'] ?? 0;
   const spanSeconds = (run.lastAt - run.firstAt) / 1000;
   let slowest = Number.POSITIVE_INFINITY;
+  let slowestAt = Number.NaN;
   const inside = run.samples.filter((s) => s.at >= run.firstAt && s.at <= run.lastAt);
   for (let i = 0, j = 0; i < inside.length; i++) {
     while (j < inside.length && inside[j]!.at < inside[i]!.at + 1000) j++;
@@ -180,12 +185,26 @@ function achievedRate(run: { sim: SimView; samples: Sample[]; firstAt: number; l
     const b = inside[j]!;
     const rate =
       (((b.accepted['sso-admin'] ?? 0) - (a.accepted['sso-admin'] ?? 0)) * 1000) / (b.at - a.at);
-    slowest = Math.min(slowest, rate);
+    if (rate < slowest) {
+      slowest = rate;
+      slowestAt = (a.at - run.firstAt) / 1000;
+    }
+  }
+  const perSecondSeries: number[] = [];
+  let previous = 0;
+  for (let second = 1; second <= Math.ceil(spanSeconds); second++) {
+    // The last sample at or before that second's end.
+    const at = run.firstAt + second * 1000;
+    const upTo = run.samples.filter((s) => s.at <= at).at(-1)?.accepted['sso-admin'] ?? 0;
+    perSecondSeries.push(upTo - previous);
+    previous = upTo;
   }
   return {
     perSecond: (accepted - 1) / spanSeconds,
     slowestWindowPerSecond: Number.isFinite(slowest) ? slowest : Number.NaN,
+    slowestWindowStartsAtSeconds: slowestAt,
     spanSeconds,
+    perSecondSeries,
   };
 }
 
