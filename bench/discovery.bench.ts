@@ -208,6 +208,11 @@ function achievedRate(run: { sim: SimView; samples: Sample[]; firstAt: number; l
   };
 }
 
+function sameCounts(a: CallsByOperation, b: CallsByOperation): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((key) => a[key] === b[key]);
+}
+
 const fmt = (n: number): string => n.toLocaleString('en-US');
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
@@ -388,6 +393,13 @@ export const benchmark: Benchmark = {
     const summary = (run: Awaited<ReturnType<typeof measure>>) => ({
       wallMs: run.reader.wallMs,
       calls: run.reader.calls,
+      // Requests per operation as the product's counters saw them, equal to the simulator's log.
+      countersMatchSimulator: sameCounts(
+        Object.fromEntries(
+          run.reader.calls.map((s) => [`${s.service}:${s.operation}`, s.requests]),
+        ),
+        run.sim.counts,
+      ),
       callsPerService: Object.fromEntries(
         ['sso-admin', 'identitystore', 'organizations'].map((s) => [
           s,
