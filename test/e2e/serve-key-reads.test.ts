@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { openStore } from '../../src/adapters/store/open-store.js';
+import type { ApplyLimits } from '../../src/app/apply/apply-plan.js';
 import type { KeyReconcileReport } from '../../src/app/sync/key-reconciler.js';
 import { createKeyReconciler } from '../../src/app/sync/key-reconciler.js';
 import type { KeyReconciler, ReconcileOutcome } from '../../src/app/sync/work-queue-runner.js';
@@ -49,7 +50,10 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function startHarness(options: ServeWorldOptions = {}): Promise<Harness> {
+async function startHarness(
+  options: ServeWorldOptions = {},
+  limits?: ApplyLimits,
+): Promise<Harness> {
   const world = await startServeWorld({ poll: false, ...options });
   const store = await openStore(`sqlite:${path.join(world.dir, 'keys.db')}`);
   const reports: KeyReconcileReport[] = [];
@@ -67,6 +71,7 @@ async function startHarness(options: ServeWorldOptions = {}): Promise<Harness> {
     writer: adapters.identityCenterWriter,
     store,
     ...FAST_SERVICE?.apply,
+    ...(limits ? { limits } : {}),
     enqueue: (key) => {
       queued.push(key);
       return Promise.resolve();
@@ -256,6 +261,34 @@ describe('serve per-key reconciles (both simulators, real SDKs)', () => {
     world.aws.control.resetCalls();
     await Promise.all([reconcile(bob), reconcile(carol), reconcile('full')]);
     expect(writes(callCounts(world), 'CreateAccountAssignment')).toBe(0);
+  });
+
+  it("keeps concurrent keys within AWS's outstanding-request limit together", async () => {
+    const { world, reconcile } = await startHarness({}, { maxOutstandingCreates: 2 });
+    await reconcile('full');
+    const prodGroup = `aws#prod#Developer#${PROD}`;
+    world.okta.control.admin({ action: 'createGroup', name: prodGroup });
+    for (const user of ['alice@example.com', 'bob@example.com', 'carol@example.com']) {
+      world.okta.control.admin({ action: 'addMember', group: prodGroup, user });
+    }
+    for (const user of ['bob@example.com', 'carol@example.com']) {
+      world.okta.control.admin({ action: 'addMember', group: DEV_GROUP, user });
+    }
+    await world.okta.control.settle();
+    await reconcile(groupKey(world.oktaId(prodGroup)));
+    // AWS allows 2 outstanding creates here; three keys of up to 2 creates each run at once.
+    world.aws.control.setQuotas({ outstandingCreateAssignments: 2 });
+    world.aws.control.setAsyncLatency(150);
+    world.aws.control.resetCalls();
+    const keys = ['alice@example.com', 'bob@example.com', 'carol@example.com'].map((login) =>
+      userKey(world.oktaId(login)),
+    );
+    const outcomes = await Promise.all(keys.map((key) => reconcile(key)));
+    expect(outcomes.map((o) => o.status)).toEqual(['done', 'done', 'done']);
+    const calls = world.aws.control.calls();
+    expect(calls.counts['sso-admin:CreateAccountAssignment']).toBe(5);
+    expect(calls.errors['sso-admin:CreateAccountAssignment:ThrottlingException'] ?? 0).toBe(0);
+    expect(world.assignments()).toHaveLength(6);
   });
 
   it('group: keys create the permission set of a new group, hand members to user: keys, and retire it once the group is deleted', async () => {

@@ -40,6 +40,7 @@ import { KeyReadCache } from './key-read-cache.js';
 import type { KeyPlanOutcome } from './key-plans.js';
 import { planGroupKey, planUserKey } from './key-plans.js';
 import { scopePlan } from './scope-plan.js';
+import { withSharedAsyncLimits } from './shared-async-limits.js';
 import type { KeyReconciler, ReconcileContext, ReconcileOutcome } from './work-queue-runner.js';
 import { WriteLedger } from './write-ledger.js';
 
@@ -140,6 +141,15 @@ function describeFailures(result: ApplyResult): string {
  */
 export function createKeyReconciler(deps: KeyReconcilerDeps): KeyReconciler {
   const state: ReconcilerState = {
+    // The executor bounds outstanding async requests per plan; keys apply concurrently, so the
+    // same bounds are also held across all of them.
+    writer: withSharedAsyncLimits(deps.writer, {
+      ...(deps.limits?.maxOutstandingCreates ? { creates: deps.limits.maxOutstandingCreates } : {}),
+      ...(deps.limits?.maxOutstandingDeletes ? { deletes: deps.limits.maxOutstandingDeletes } : {}),
+      ...(deps.limits?.maxConcurrentProvisions
+        ? { provisions: deps.limits.maxConcurrentProvisions }
+        : {}),
+    }),
     ledger: deps.ledger ?? new WriteLedger(),
     cache: new KeyReadCache(deps.policy, deps.cacheTtlMs ?? 15 * 60_000),
     now: deps.now ?? Date.now,
@@ -150,6 +160,8 @@ export function createKeyReconciler(deps: KeyReconcilerDeps): KeyReconciler {
 }
 
 interface ReconcilerState {
+  /** The writer every key applies through, with AWS's async request limits shared by all. */
+  readonly writer: IdentityCenterWriter;
   readonly ledger: WriteLedger;
   readonly cache: KeyReadCache;
   readonly now: () => number;
@@ -295,7 +307,7 @@ async function reconcileKey(
       const result = await applyPlan(
         plan,
         {
-          writer: deps.writer,
+          writer: state.writer,
           store: deps.store,
           findPermissionSetArn: prepared.findPermissionSetArn,
         },
