@@ -435,6 +435,31 @@ describe('sso-admin edge behaviour', () => {
       expect(await assignmentsOf('222222222222', admin)).toEqual([]);
     });
 
+    it('a seeded simulator fails the same operations whatever order they arrive in', async () => {
+      // Concurrent callers interleave differently on every run; a fault suite that counts
+      // injected failures must not depend on that order.
+      const failedUsers = async (order: 'forward' | 'reverse'): Promise<string[]> => {
+        await sim.close();
+        aws.destroy();
+        await start({ seed: 7 });
+        sim.control.setFaults({
+          'sso-admin:CreateAccountAssignment': { asyncFailureProbability: 0.5 },
+        });
+        const users = sim.control.dumpState().identityStore.users.map((u) => u.UserId as string);
+        const failed: string[] = [];
+        for (const user of order === 'forward' ? users : [...users].reverse()) {
+          const status = await create(tuple('222222222222', admin, user, 'USER'));
+          if (status.Status === 'FAILED') failed.push(user);
+        }
+        return failed.sort();
+      };
+      const forward = await failedUsers('forward');
+      const reverse = await failedUsers('reverse');
+      expect(forward.length).toBeGreaterThan(0);
+      expect(forward.length).toBeLessThan(sim.control.dumpState().identityStore.users.length);
+      expect(reverse).toEqual(forward);
+    });
+
     it('deleting the assignment of a deleted user fails, and the assignment stays', async () => {
       const t = tuple('222222222222', admin, alice, 'USER');
       expect((await create(t)).Status).toBe('SUCCEEDED');

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import { AwsSimError } from '../aws-sim-error.js';
 import {
   accountIam,
@@ -46,6 +48,20 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
   const pendingCreations = new Set<AssignmentOperation>();
   const pendingDeletions = new Set<AssignmentOperation>();
   const pendingProvisionings = new Set<ProvisioningOperation>();
+  /**
+   * Whether an async operation gets an injected failure. The draw depends on the seed, the
+   * operation's target and how many operations that target has had, not on the order requests
+   * arrive in, so a seeded run fails the same operations however its callers interleave.
+   */
+  const failureSalt = random.hex(16);
+  const attemptsPerTarget = new Map<string, number>();
+  const drawAsyncFailure = (probability: number | undefined, target: string): boolean => {
+    if (!probability) return false;
+    const attempt = (attemptsPerTarget.get(target) ?? 0) + 1;
+    attemptsPerTarget.set(target, attempt);
+    const digest = createHash('sha256').update(`${failureSalt}|${target}|${attempt}`).digest();
+    return digest.readUInt32BE(0) / 2 ** 32 < probability;
+  };
 
   const checkInstance = (input: Record<string, unknown>): void => {
     const arn = input.InstanceArn;
@@ -579,7 +595,10 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
         ...(targetType === 'AWS_ACCOUNT' && targetId ? { accountId: targetId } : {}),
         createdDate: new Date(runtime.now()),
         dueAt: runtime.now() + runtime.settings.asyncLatencyMs,
-        injectedFailure: random.chance(ctx.faults.asyncFailureProbability ?? 0),
+        injectedFailure: drawAsyncFailure(
+          ctx.faults.asyncFailureProbability,
+          `provision|${ps.arn}|${targetId ?? targetType}`,
+        ),
       };
       instance.provisionings.set(op.requestId, op);
       pendingProvisionings.add(op);
@@ -792,7 +811,7 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
         assignment,
         createdDate: new Date(runtime.now()),
         dueAt: runtime.now() + runtime.settings.asyncLatencyMs,
-        injectedFailure: random.chance(ctx.faults.asyncFailureProbability ?? 0),
+        injectedFailure: drawAsyncFailure(ctx.faults.asyncFailureProbability, `create|${key}`),
       };
       instance.creations.set(op.requestId, op);
       pendingCreations.add(op);
@@ -824,7 +843,7 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
         assignment,
         createdDate: new Date(runtime.now()),
         dueAt: runtime.now() + runtime.settings.asyncLatencyMs,
-        injectedFailure: random.chance(ctx.faults.asyncFailureProbability ?? 0),
+        injectedFailure: drawAsyncFailure(ctx.faults.asyncFailureProbability, `delete|${key}`),
       };
       instance.deletions.set(op.requestId, op);
       pendingDeletions.add(op);
