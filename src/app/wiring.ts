@@ -12,10 +12,9 @@ import { AwsRateLimiters, type AwsRetryOptions } from '../adapters/aws/aws-rate-
 import { AwsIdentityCenterReader } from '../adapters/aws/identity-center-reader.js';
 import { createIdentityCenterWriter } from '../adapters/aws/identity-center-writer.js';
 import { AwsOrganizationsReader } from '../adapters/aws/organizations-reader.js';
-import {
-  createOktaClient,
-  SdkOktaDirectoryReader,
-} from '../adapters/okta/okta-directory-reader.js';
+import { lazyOktaClient, lazyOktaHttp } from '../adapters/okta/okta-client.js';
+import { SdkOktaDirectoryReader } from '../adapters/okta/okta-directory-reader.js';
+import type { OktaHttp } from '../adapters/okta/okta-log-reader.js';
 import { OktaRequestGate } from '../adapters/okta/okta-request-gate.js';
 import { openStore } from '../adapters/store/open-store.js';
 import type { InstanceArn } from '../core/domain/ids.js';
@@ -46,8 +45,14 @@ export interface Adapters {
   readonly instanceArn?: InstanceArn;
   readonly memberRoleName: string;
   readonly inspectIam: boolean;
+  /**
+   * Okta, its SDK loaded and client built on the first call that needs them (the entitlement
+   * actions and AWS-only discovery never do).
+   */
   readonly okta: {
-    readonly client: OktaClient;
+    readonly client: () => Promise<OktaClient>;
+    /** The client's HTTP layer (auth, gate, counters), for the System Log and health checks. */
+    readonly http: OktaHttp;
     readonly reader: OktaDirectoryReader & OktaPrincipalReader;
   };
   /** Opens the store on first call; later calls return the same store (after a failed open, try again). */
@@ -108,7 +113,7 @@ export function buildAdapters(loaded: LoadedConfig, options: WiringOptions = {})
     }),
   };
   const oktaConfig = config.okta;
-  const oktaClient = createOktaClient({
+  const oktaClient = lazyOktaClient({
     orgUrl: oktaConfig.orgUrl,
     gate: new OktaRequestGate({ counters }),
     auth: oktaConfig.token
@@ -132,7 +137,11 @@ export function buildAdapters(loaded: LoadedConfig, options: WiringOptions = {})
     ...(config.aws.instanceArn ? { instanceArn: config.aws.instanceArn } : {}),
     memberRoleName,
     inspectIam: config.aws.discovery.inspectIam,
-    okta: { client: oktaClient, reader: new SdkOktaDirectoryReader({ client: oktaClient }) },
+    okta: {
+      client: oktaClient,
+      http: lazyOktaHttp(oktaClient),
+      reader: new SdkOktaDirectoryReader({ client: oktaClient }),
+    },
     store() {
       // A failed open is not kept: the next call (a warm Lambda invocation, a retry) opens anew.
       store ??= openStore(config.store).catch((error: unknown) => {

@@ -1,7 +1,11 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startEntitlementsWorld,
+  type EntitlementsWorld,
+} from '../../test/e2e/entitlements-world.js';
 
 // Every start of the CLI registers every command, so a command module that imports its
 // implementation eagerly makes `--help` load both SDKs, fastify and the store drivers. These
@@ -30,11 +34,14 @@ interface ProbeResult {
   modules: string[];
 }
 
-async function probe(args: readonly string[]): Promise<ProbeResult> {
+async function probe(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ProbeResult> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ['--import', 'tsx', PROBE, ...args],
-    { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
+    { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 },
   );
   return JSON.parse(stdout) as ProbeResult;
 }
@@ -65,8 +72,9 @@ describe('CLI start-up loads only what the command needs', () => {
   });
 
   // The controls: a command that needs them loads them when it runs, and the probe sees it (the
-  // implementation is imported before the config is read, so a missing config suffices).
-  it('discover and serve load the SDKs, the store drivers and fastify when they run', async () => {
+  // implementation is imported before the config is read, so a missing config suffices). The
+  // Okta SDK is the exception: it loads when an Okta client is first needed (below).
+  it('discover and serve load the AWS SDK, the store drivers and fastify when they run', async () => {
     const [discover, serve] = [
       await probe(['--config', MISSING_CONFIG, 'discover']),
       await probe(['--config', MISSING_CONFIG, 'serve']),
@@ -75,9 +83,49 @@ describe('CLI start-up loads only what the command needs', () => {
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/^error: cannot read config file /);
     }
-    expect(Object.keys(heavyIn(discover.modules))).toEqual(
-      expect.arrayContaining(Object.keys(HEAVY).filter((name) => name !== 'fastify')),
+    expect(Object.keys(heavyIn(discover.modules)).sort()).toEqual(
+      Object.keys(HEAVY)
+        .filter((name) => name !== 'fastify' && name !== 'Okta SDK')
+        .sort(),
     );
     expect(Object.keys(heavyIn(serve.modules))).toContain('fastify');
+  });
+});
+
+describe('the Okta SDK loads when an Okta client is first needed', () => {
+  let env: EntitlementsWorld;
+  beforeAll(async () => {
+    env = await startEntitlementsWorld();
+  }, 60_000);
+  afterAll(async () => {
+    await env?.world.close();
+  });
+
+  const run = (...args: string[]) =>
+    probe(['--config', env.world.configPath, ...args], { ...process.env, ...env.world.env });
+
+  it.each([
+    { args: ['--json', 'instances', 'list'] },
+    { args: ['--json', 'entitlements', 'list', '--principal-type', 'GROUP', '--principal', 'eng'] },
+    { args: ['discover', '--source', 'aws', '--format', 'json'] },
+  ])('$args: talks to AWS only, without the Okta SDK', async ({ args }) => {
+    const result = await run(...args);
+    // (discover reports its progress on stderr.)
+    expect(result.code, result.stderr).toBe(0);
+    expect(Object.keys(heavyIn(result.modules))).toContain('AWS SDK');
+    expect(heavyIn(result.modules)['Okta SDK']).toBeUndefined();
+  });
+
+  it('discover --source okta loads it', async () => {
+    const result = await run('discover', '--source', 'okta', '--format', 'json');
+    expect(result.code, result.stderr).toBe(0);
+    const { inventory } = JSON.parse(result.stdout) as {
+      inventory: { okta: { users: { login: string }[] } };
+    };
+    expect(inventory.okta.users.map((user) => user.login).sort()).toEqual([
+      'alice@example.com',
+      'bob@example.com',
+    ]);
+    expect(Object.keys(heavyIn(result.modules))).toContain('Okta SDK');
   });
 });

@@ -9,10 +9,8 @@ import { createAwsClients } from '../../src/adapters/aws/aws-clients.js';
 import { AwsRateLimiters } from '../../src/adapters/aws/aws-rate-limiters.js';
 import { AwsIdentityCenterReader } from '../../src/adapters/aws/identity-center-reader.js';
 import { AwsOrganizationsReader } from '../../src/adapters/aws/organizations-reader.js';
-import {
-  createOktaClient,
-  SdkOktaDirectoryReader,
-} from '../../src/adapters/okta/okta-directory-reader.js';
+import { lazyOktaClient } from '../../src/adapters/okta/okta-client.js';
+import { SdkOktaDirectoryReader } from '../../src/adapters/okta/okta-directory-reader.js';
 import { OktaRequestGate } from '../../src/adapters/okta/okta-request-gate.js';
 import {
   runDiscovery,
@@ -56,7 +54,7 @@ function harness(pageSize?: number): Harness {
     { region: aws.region, endpoint: aws.endpoint, credentials: aws.credentials },
     limiters,
   );
-  const oktaClient = createOktaClient({
+  const oktaClient = lazyOktaClient({
     orgUrl: okta.orgUrl,
     auth: { kind: 'ssws', token: okta.token },
     gate: new OktaRequestGate({ counters, baseDelayMs: 5, maxRateLimitedAttempts: 10 }),
@@ -543,7 +541,7 @@ describe('the Okta request gate', () => {
     });
     try {
       const counters = new AwsCallCounters();
-      const client = createOktaClient({
+      const client = lazyOktaClient({
         orgUrl: own.orgUrl,
         auth: { kind: 'ssws', token: own.token },
         // One request at a time, stopping when a window has nothing left.

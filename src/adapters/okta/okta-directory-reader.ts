@@ -1,4 +1,4 @@
-import { Client, type Group, type User } from '@okta/okta-sdk-nodejs';
+import type { Group, User } from '@okta/okta-sdk-nodejs';
 import { OktaGroupId, OktaUserId } from '../../core/domain/ids.js';
 import type {
   OktaDirectory,
@@ -12,52 +12,11 @@ import { OktaGroupTypes, OktaUserStatuses } from '../../core/domain/okta.js';
 import type { ReadProgressListener } from '../../ports/aws-readers.js';
 import type { OktaDirectoryReader, OktaPrincipalReader } from '../../ports/okta-directory.js';
 import { mapConcurrent } from '../aws/map-concurrent.js';
-import { OktaRequestGate } from './okta-request-gate.js';
-
-/** SSWS token, or an OAuth 2.0 service app (private_key_jwt), as the config allows. */
-export type OktaAuth =
-  | { readonly kind: 'ssws'; readonly token: string }
-  | {
-      readonly kind: 'oauth';
-      readonly clientId: string;
-      readonly privateKey: string;
-      readonly keyId?: string;
-      readonly scopes: readonly string[];
-    };
-
-export interface OktaClientOptions {
-  readonly orgUrl: string;
-  readonly auth: OktaAuth;
-  readonly gate?: OktaRequestGate;
-}
-
-/**
- * The official SDK client, configured for a sync service: every field passed explicitly (so a
- * stray ~/.okta/okta.yaml or OKTA_CLIENT_* variable cannot redirect it), the response cache off
- * (it serves stale objects with no TTL, okta.md §6.4), and our request gate as the executor.
- */
-export function createOktaClient(options: OktaClientOptions): Client {
-  const common = {
-    orgUrl: options.orgUrl,
-    cacheMiddleware: null,
-    requestExecutor: options.gate ?? new OktaRequestGate(),
-  };
-  const { auth } = options;
-  if (auth.kind === 'ssws') {
-    return new Client({ ...common, token: auth.token, authorizationMode: 'SSWS' });
-  }
-  return new Client({
-    ...common,
-    authorizationMode: 'PrivateKey',
-    clientId: auth.clientId,
-    privateKey: auth.privateKey,
-    scopes: [...auth.scopes],
-    ...(auth.keyId ? { keyId: auth.keyId } : {}),
-  });
-}
+import type { OktaClientSource } from './okta-client.js';
 
 export interface OktaReaderOptions {
-  readonly client: Client;
+  /** The SDK client, built on the first read (lazyOktaClient). */
+  readonly client: OktaClientSource;
   /** Groups whose members are read at once. Default 8. */
   readonly concurrency?: number;
   /** Page size (`limit`). Default 200, Okta's recommended maximum. */
@@ -71,7 +30,7 @@ export interface OktaReaderOptions {
  * `null` an empty page with a next link yields; `each()` would stop there silently (okta.md §6.2).
  */
 export class SdkOktaDirectoryReader implements OktaDirectoryReader, OktaPrincipalReader {
-  private readonly client: Client;
+  private readonly client: OktaClientSource;
   private readonly concurrency: number;
   private readonly pageSize: number;
 
@@ -82,15 +41,16 @@ export class SdkOktaDirectoryReader implements OktaDirectoryReader, OktaPrincipa
   }
 
   async readDirectory(onProgress?: ReadProgressListener): Promise<OktaDirectory> {
+    const client = await this.client();
     const [listed, deprovisioned, rawGroups] = await Promise.all([
-      drain(this.client.userApi.listUsers({ limit: this.pageSize })),
+      drain(client.userApi.listUsers({ limit: this.pageSize })),
       drain(
-        this.client.userApi.listUsers({
+        client.userApi.listUsers({
           filter: 'status eq "DEPROVISIONED"',
           limit: this.pageSize,
         }),
       ),
-      drain(this.client.groupApi.listGroups({ limit: this.pageSize })),
+      drain(client.groupApi.listGroups({ limit: this.pageSize })),
     ]);
     const users = new Map<string, OktaUser>();
     for (const user of [...listed, ...deprovisioned]) {
@@ -105,7 +65,7 @@ export class SdkOktaDirectoryReader implements OktaDirectoryReader, OktaPrincipa
     onProgress?.({ unit: 'okta groups', done, total: groups.length });
     const perGroup = await mapConcurrent(groups, this.concurrency, async (group) => {
       const members = await drain(
-        this.client.groupApi.listGroupUsers({ groupId: group.id, limit: this.pageSize }),
+        client.groupApi.listGroupUsers({ groupId: group.id, limit: this.pageSize }),
       );
       done += 1;
       onProgress?.({ unit: 'okta groups', done, total: groups.length });
@@ -129,14 +89,14 @@ export class SdkOktaDirectoryReader implements OktaDirectoryReader, OktaPrincipa
   }
 
   async readUser(userId: string): Promise<OktaUser | undefined> {
-    const user = await orUndefinedWhenMissing(this.client.userApi.getUser({ userId }));
+    const client = await this.client();
+    const user = await orUndefinedWhenMissing(client.userApi.getUser({ userId }));
     return user ? toOktaUser(user) : undefined;
   }
 
   async readUserGroups(userId: string): Promise<readonly OktaGroup[]> {
-    const groups = await orUndefinedWhenMissing(
-      drain(this.client.userApi.listUserGroups({ userId })),
-    );
+    const client = await this.client();
+    const groups = await orUndefinedWhenMissing(drain(client.userApi.listUserGroups({ userId })));
     return (groups ?? [])
       .map(toOktaGroup)
       .filter((group): group is OktaGroup => group !== undefined)
@@ -144,13 +104,15 @@ export class SdkOktaDirectoryReader implements OktaDirectoryReader, OktaPrincipa
   }
 
   async readGroup(groupId: string): Promise<OktaGroup | undefined> {
-    const group = await orUndefinedWhenMissing(this.client.groupApi.getGroup({ groupId }));
+    const client = await this.client();
+    const group = await orUndefinedWhenMissing(client.groupApi.getGroup({ groupId }));
     return group ? toOktaGroup(group) : undefined;
   }
 
   async readGroupMembers(groupId: string): Promise<readonly OktaUser[]> {
+    const client = await this.client();
     const members = await orUndefinedWhenMissing(
-      drain(this.client.groupApi.listGroupUsers({ groupId, limit: this.pageSize })),
+      drain(client.groupApi.listGroupUsers({ groupId, limit: this.pageSize })),
     );
     return (members ?? [])
       .map(toOktaUser)
@@ -159,8 +121,9 @@ export class SdkOktaDirectoryReader implements OktaDirectoryReader, OktaPrincipa
   }
 
   async groupHasMembers(groupId: string): Promise<boolean> {
+    const client = await this.client();
     const collection = await orUndefinedWhenMissing(
-      this.client.groupApi.listGroupUsers({ groupId, limit: 1 }),
+      client.groupApi.listGroupUsers({ groupId, limit: 1 }),
     );
     if (!collection) return false;
     for await (const member of collection) if (member !== null) return true;
@@ -168,7 +131,8 @@ export class SdkOktaDirectoryReader implements OktaDirectoryReader, OktaPrincipa
   }
 
   async readGroups(): Promise<readonly OktaGroup[]> {
-    const groups = await drain(this.client.groupApi.listGroups({ limit: this.pageSize }));
+    const client = await this.client();
+    const groups = await drain(client.groupApi.listGroups({ limit: this.pageSize }));
     return groups
       .map(toOktaGroup)
       .filter((group): group is OktaGroup => group !== undefined)

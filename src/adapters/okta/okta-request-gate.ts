@@ -1,10 +1,17 @@
-import { RequestExecutor } from '@okta/okta-sdk-nodejs';
+/**
+ * The Okta SDK is loaded only when a client is first built (okta-client.ts), so this module
+ * imports its types only: the gate is a plain class, and the SDK executor that sends through it
+ * is defined by `gatedRequestExecutor` once the SDK's `RequestExecutor` is at hand.
+ */
+import type { RequestExecutor } from '@okta/okta-sdk-nodejs';
 import type { AwsCallCounters } from '../aws/aws-call-counters.js';
 import type { Clock } from '../aws/rate-limiter.js';
 import { systemClock } from '../aws/rate-limiter.js';
 
 type RequestOptions = Parameters<RequestExecutor['fetch']>[0];
 type FetchResult = ReturnType<RequestExecutor['fetch']>;
+/** Sends one request as the SDK's own executor does (its `fetch`: node-fetch, events). */
+export type OktaTransport = (request: RequestOptions) => FetchResult;
 /** The part of a node-fetch Response the gate reads (node-fetch's own types are not installed). */
 interface ResponseView {
   readonly status: number;
@@ -33,13 +40,14 @@ export interface OktaRequestGateOptions {
 }
 
 /**
- * The Okta SDK's request executor, replaced. The default executor retries only 429s, has no
- * concurrency bound and never slows down before the limit is hit (okta.md §6.3). This one bounds
- * concurrency, waits for the window reset when X-Rate-Limit-Remaining runs low, retries 429s
- * using X-Rate-Limit-Reset against the Date header, retries 5xx and network errors with jittered
- * backoff, and counts every request per operation under service "okta".
+ * What replaces the Okta SDK's default request executor. The default executor retries only 429s,
+ * has no concurrency bound and never slows down before the limit is hit (okta.md §6.3). This gate
+ * bounds concurrency, waits for the window reset when X-Rate-Limit-Remaining runs low, retries
+ * 429s using X-Rate-Limit-Reset against the Date header, retries 5xx and network errors with
+ * jittered backoff, and counts every request per operation under service "okta". The SDK reaches
+ * it through `gatedRequestExecutor`; one gate's limits hold across every request sent through it.
  */
-export class OktaRequestGate extends RequestExecutor {
+export class OktaRequestGate {
   private readonly maxConcurrency: number;
   private readonly maxRateLimited: number;
   private readonly maxTransient: number;
@@ -54,7 +62,6 @@ export class OktaRequestGate extends RequestExecutor {
   private pausedUntil = 0;
 
   constructor(options: OktaRequestGateOptions = {}) {
-    super();
     this.maxConcurrency = options.maxConcurrency ?? 8;
     this.maxRateLimited = options.maxRateLimitedAttempts ?? 6;
     this.maxTransient = options.maxTransientAttempts ?? 4;
@@ -65,7 +72,8 @@ export class OktaRequestGate extends RequestExecutor {
     this.clock = options.clock ?? systemClock;
   }
 
-  override async fetch(request: RequestOptions): FetchResult {
+  /** Sends `request` through `transport` within the limits, retrying as described above. */
+  async send(request: RequestOptions, transport: OktaTransport): FetchResult {
     const operation = operationOf(request);
     let rateLimited = 0;
     let transient = 0;
@@ -75,7 +83,7 @@ export class OktaRequestGate extends RequestExecutor {
       try {
         const pause = this.pausedUntil - Date.now();
         if (pause > 0) await this.clock.sleep(Math.min(pause, this.maxWaitMs));
-        response = await super.fetch(request);
+        response = await transport(request);
       } catch (error) {
         this.leave();
         transient += 1;
@@ -154,6 +162,23 @@ export class OktaRequestGate extends RequestExecutor {
     if (next) next();
     else this.inFlight -= 1;
   }
+}
+
+/**
+ * The SDK executor that sends every request through `gate`: a subclass of the SDK's
+ * `RequestExecutor` (passed in, as the SDK is loaded on demand) whose `fetch` is the gate around
+ * the base `fetch`, so the SDK's node-fetch call and its request/response events are unchanged.
+ */
+export function gatedRequestExecutor(
+  Base: typeof RequestExecutor,
+  gate: OktaRequestGate,
+): RequestExecutor {
+  class GatedRequestExecutor extends Base {
+    override fetch(request: RequestOptions): FetchResult {
+      return gate.send(request, (sent) => super.fetch(sent));
+    }
+  }
+  return new GatedRequestExecutor();
 }
 
 /** `GET /api/v1/groups/{id}/users`: the method and path with ids replaced, for counters. */

@@ -1,8 +1,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createOktaClient } from '../../adapters/okta/okta-directory-reader.js';
-import type { OktaHttp } from '../../adapters/okta/okta-log-reader.js';
+import { lazyOktaClient, lazyOktaHttp } from '../../adapters/okta/okta-client.js';
 import { OktaLogReader } from '../../adapters/okta/okta-log-reader.js';
 import { OktaRequestGate } from '../../adapters/okta/okta-request-gate.js';
 import { openStore } from '../../adapters/store/open-store.js';
@@ -23,12 +22,12 @@ describe('OktaLogPoller against the Okta simulator (real SDK over HTTP)', () => 
     okta = await startOktaSimulator({ token: 'poller-test-token', seed: 7 });
     store = await openStore('sqlite::memory:');
     // One attempt per request: the poller, not the gate, owns the 429 backoff.
-    const client = createOktaClient({
+    const client = lazyOktaClient({
       orgUrl: okta.orgUrl,
       auth: { kind: 'ssws', token: okta.token },
       gate: new OktaRequestGate({ maxRateLimitedAttempts: 1, maxTransientAttempts: 1 }),
     });
-    reader = new OktaLogReader(client.http as unknown as OktaHttp, okta.orgUrl);
+    reader = new OktaLogReader(lazyOktaHttp(client), okta.orgUrl);
   });
   afterAll(async () => {
     await store.close();

@@ -16,7 +16,6 @@ import { FULL_RECONCILE_KEY, parseReconcileKey } from '../../core/events/reconci
 import { OperationalError, UsageError } from '../../core/errors.js';
 import { queryAccess } from '../../core/access/access-query.js';
 import { OktaLogReader } from '../../adapters/okta/okta-log-reader.js';
-import type { OktaHttp } from '../../adapters/okta/okta-log-reader.js';
 import type { EventState, JournalEvent, Run, Store } from '../../ports/store.js';
 import type { OktaLogSource } from '../../ports/okta-log-source.js';
 import { inventoryFromSnapshot } from '../discovery/discovery-service.js';
@@ -135,9 +134,7 @@ export class SyncService implements SyncApi {
     this.#poller = pollEnabled
       ? new OktaLogPoller({
           store: options.store,
-          source:
-            options.logSource ??
-            new OktaLogReader(adapters.okta.client.http as unknown as OktaHttp, config.okta.orgUrl),
+          source: options.logSource ?? new OktaLogReader(adapters.okta.http, config.okta.orgUrl),
           logger: options.logger.child({ component: 'system-log' }),
           clock: this.#clock,
           intervalMs: options.pollIntervalMs ?? config.okta.poll.interval,
@@ -233,10 +230,10 @@ export class SyncService implements SyncApi {
 
   /** Null when Okta answers; else why not. */
   async #checkOkta(): Promise<string | null> {
-    const { client } = this.#options.adapters.okta;
+    const { http } = this.#options.adapters.okta;
     const url = `${this.#options.adapters.loaded.config.okta.orgUrl}/api/v1/groups?limit=1`;
     try {
-      await (client.http as unknown as OktaHttp).http(url, {
+      await http.http(url, {
         method: 'get',
         headers: { Accept: 'application/json' },
       });
