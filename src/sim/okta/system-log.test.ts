@@ -100,8 +100,17 @@ describe('System Log polling', () => {
   });
 
   it('returns events in persistence order, which an ingestion delay makes differ from published', async () => {
-    const s = await start({ logIngestionDelayMs: { minMs: 1, maxMs: 60 }, seed: 3 });
-    membershipChurn(s, 30);
+    // Events 3 ms apart with delays drawn from 1–300 ms: published times are distinct and
+    // increasing, and the delays (not the machine's speed) decide the persistence order.
+    const s = await start({ logIngestionDelayMs: { minMs: 1, maxMs: 300 }, seed: 3 });
+    for (let i = 0; i < 30; i++) {
+      s.control.admin({
+        action: i % 2 === 0 ? 'addMember' : 'removeMember',
+        group: 'aws#prod#AdministratorAccess#123456789012',
+        user: 'ann.lee@example.com',
+      });
+      await new Promise((r) => setTimeout(r, 3));
+    }
     let collected: Page['events'] = [];
     let url = '/api/v1/logs?limit=1000';
     for (let i = 0; i < 200 && collected.length < 30; i++) {

@@ -49,17 +49,18 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
   const pendingDeletions = new Set<AssignmentOperation>();
   const pendingProvisionings = new Set<ProvisioningOperation>();
   /**
-   * Whether an async operation gets an injected failure. The draw depends on the seed, the
-   * operation's target and how many operations that target has had, not on the order requests
-   * arrive in, so a seeded run fails the same operations however its callers interleave.
+   * Whether an injected fault (an async failure, a concurrent-modification conflict) hits this
+   * request. The draw depends on the seed, the fault, the request's target and how many
+   * requests that target has had, not on the order requests arrive in, so a seeded run hits the
+   * same operations however its callers interleave (and whatever ran before on the simulator).
    */
-  const failureSalt = random.hex(16);
+  const faultSalt = random.hex(16);
   const attemptsPerTarget = new Map<string, number>();
-  const drawAsyncFailure = (probability: number | undefined, target: string): boolean => {
+  const drawFault = (probability: number | undefined, target: string): boolean => {
     if (!probability) return false;
     const attempt = (attemptsPerTarget.get(target) ?? 0) + 1;
     attemptsPerTarget.set(target, attempt);
-    const digest = createHash('sha256').update(`${failureSalt}|${target}|${attempt}`).digest();
+    const digest = createHash('sha256').update(`${faultSalt}|${target}|${attempt}`).digest();
     return digest.readUInt32BE(0) / 2 ** 32 < probability;
   };
 
@@ -98,7 +99,7 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
           'A conflicting operation is currently processing against this resource. Please try again.',
         );
     }
-    if (random.chance(ctx.faults.conflictProbability ?? 0))
+    if (drawFault(ctx.faults.conflictProbability, `conflict|${ctx.operation}|${ps.name}`))
       throw new AwsSimError(
         'ConflictException',
         'A conflicting operation is currently processing against this resource. Please try again.',
@@ -595,7 +596,7 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
         ...(targetType === 'AWS_ACCOUNT' && targetId ? { accountId: targetId } : {}),
         createdDate: new Date(runtime.now()),
         dueAt: runtime.now() + runtime.settings.asyncLatencyMs,
-        injectedFailure: drawAsyncFailure(
+        injectedFailure: drawFault(
           ctx.faults.asyncFailureProbability,
           `provision|${ps.arn}|${targetId ?? targetType}`,
         ),
@@ -811,7 +812,7 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
         assignment,
         createdDate: new Date(runtime.now()),
         dueAt: runtime.now() + runtime.settings.asyncLatencyMs,
-        injectedFailure: drawAsyncFailure(ctx.faults.asyncFailureProbability, `create|${key}`),
+        injectedFailure: drawFault(ctx.faults.asyncFailureProbability, `create|${key}`),
       };
       instance.creations.set(op.requestId, op);
       pendingCreations.add(op);
@@ -843,7 +844,7 @@ export function createSsoAdminService(runtime: SimRuntime): SsoAdminService {
         assignment,
         createdDate: new Date(runtime.now()),
         dueAt: runtime.now() + runtime.settings.asyncLatencyMs,
-        injectedFailure: drawAsyncFailure(ctx.faults.asyncFailureProbability, `delete|${key}`),
+        injectedFailure: drawFault(ctx.faults.asyncFailureProbability, `delete|${key}`),
       };
       instance.deletions.set(op.requestId, op);
       pendingDeletions.add(op);
