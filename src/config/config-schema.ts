@@ -213,6 +213,10 @@ const serverSchema = z.strictObject({
 const reconcileSchema = z.strictObject({
   fullInterval: interval('15m', 60_000),
   workers: z.int().min(1).max(64).default(4),
+  keysPerSecond: z.number().positive().max(10_000).default(20).meta({
+    description:
+      'Keys the workers may start per second (a global token bucket with an equal burst). The default suits AWS’s 20 requests/s per service.',
+  }),
 });
 
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;

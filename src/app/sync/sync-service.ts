@@ -127,6 +127,7 @@ export class SyncService implements SyncApi {
       logger: options.logger.child({ component: 'worker' }),
       clock: this.#clock,
       workers: config.reconcile.workers,
+      keysPerSecond: config.reconcile.keysPerSecond,
       ...options.queue,
       onAttempt: (result) => this.serviceMetrics.recordAttempt(result),
     });
