@@ -19,6 +19,7 @@ import { HOOK_SECRET } from '../test/e2e/serve-world.js';
 import type { Benchmark, BenchResult } from './bench-types.js';
 import {
   AWS_RATE_PER_SECOND,
+  MEASURED_RECONCILE,
   OKTA_LIMIT_SCALE,
   benchOrg,
   same,
@@ -223,7 +224,8 @@ export const benchmark: Benchmark = {
             note: 'sso-admin and identitystore at 20 TPS x 20; 15 outstanding creates as at AWS',
           },
           oktaRateLimits: `simulator defaults (Okta published per-minute limits) x ${OKTA_LIMIT_SCALE}`,
-          service: 'production defaults (queue, backoff, async poll, SDK retries); workers 4',
+          service: 'production defaults (queue backoff, async poll, SDK retries)',
+          reconcile: MEASURED_RECONCILE,
           store: 'sqlite file',
           loadAverageAtStart: loadAtStart,
         },

@@ -27,6 +27,7 @@ import { quantile } from './bench-types.js';
 import type { BenchOrg, BenchWorld } from './serve-bench-world.js';
 import {
   AWS_RATE_PER_SECOND,
+  MEASURED_RECONCILE,
   OKTA_LIMIT_SCALE,
   benchOrg,
   same,
@@ -307,7 +308,8 @@ export const benchmark: Benchmark = {
             note: 'sso-admin and identitystore at 20 TPS x 20; 15 outstanding creates as at AWS',
           },
           oktaRateLimits: `simulator defaults (Okta published per-minute limits) x ${OKTA_LIMIT_SCALE}`,
-          service: 'production defaults (queue, backoff, async poll, SDK retries); workers 4',
+          service: 'production defaults (queue backoff, async poll, SDK retries)',
+          reconcile: MEASURED_RECONCILE,
           store: 'sqlite file',
           lowRate: {
             changesPerSecond: LOW_RATE_PER_SECOND,
