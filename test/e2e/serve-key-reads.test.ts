@@ -13,6 +13,7 @@ import { openStore } from '../../src/adapters/store/open-store.js';
 import type { ApplyLimits } from '../../src/app/apply/apply-plan.js';
 import type { KeyReconcileReport } from '../../src/app/sync/key-reconciler.js';
 import { createKeyReconciler } from '../../src/app/sync/key-reconciler.js';
+import { OWNERSHIP_FRESH_MS } from '../../src/app/sync/key-plans.js';
 import type { KeyReconciler, ReconcileOutcome } from '../../src/app/sync/work-queue-runner.js';
 import { groupKey, userKey } from '../../src/core/events/reconcile-key.js';
 import type { Store } from '../../src/ports/store.js';
@@ -53,6 +54,7 @@ afterEach(async () => {
 async function startHarness(
   options: ServeWorldOptions = {},
   limits?: ApplyLimits,
+  now?: () => number,
 ): Promise<Harness> {
   const world = await startServeWorld({ poll: false, ...options });
   const store = await openStore(`sqlite:${path.join(world.dir, 'keys.db')}`);
@@ -72,6 +74,7 @@ async function startHarness(
     store,
     ...FAST_SERVICE?.apply,
     ...(limits ? { limits } : {}),
+    ...(now ? { now } : {}),
     enqueue: (key) => {
       queued.push(key);
       return Promise.resolve();
@@ -124,9 +127,10 @@ describe('serve per-key reconciles (both simulators, real SDKs)', () => {
     for (const call of FULL_INVENTORY_CALLS) expect(counts[call] ?? 0, call).toBe(0);
     expect(counts['sso-admin:ListAccountAssignmentsForPrincipal']).toBe(1);
     expect(writes(counts, 'CreateAccountAssignment')).toBe(1);
-    // Reads: GetUserId, DescribeUser, ListAccountAssignmentsForPrincipal, and the permission
-    // set's tags (its definition is cached); then the create and its status polls.
-    expect(counts['sso-admin:ListTagsForResource']).toBe(1);
+    // Reads: GetUserId, DescribeUser, ListAccountAssignmentsForPrincipal; the permission set's
+    // definition is cached and its tags are as fresh as the full read just before. Then the
+    // create and its status polls.
+    expect(counts['sso-admin:ListTagsForResource'] ?? 0).toBe(0);
     expect(counts['sso-admin:DescribePermissionSet'] ?? 0).toBe(0);
     expect(total).toBeLessThanOrEqual(8);
     expect(world.assignments()).toContain(`${DEV}|Developer|USER|bob@example.com`);
@@ -155,6 +159,48 @@ describe('serve per-key reconciles (both simulators, real SDKs)', () => {
     });
     expect(reports.at(-1)?.path).toBe('key');
     expect(world.assignments()).toEqual([`${DEV}|Developer|USER|alice@example.com`]);
+    expect((await world.plan()).operations).toEqual([]);
+  });
+
+  it('a user: key confirms the ownership tags only of the permission sets it writes to, at most every few seconds', async () => {
+    let clock = Date.now();
+    const { world, reconcile } = await startHarness({}, undefined, () => clock);
+    const AUDIT_GROUP = `aws#prod#Auditor#${PROD}`;
+    world.okta.control.admin({ action: 'createGroup', name: AUDIT_GROUP });
+    world.okta.control.admin({ action: 'addMember', group: AUDIT_GROUP, user: 'bob@example.com' });
+    world.okta.control.admin({ action: 'addMember', group: DEV_GROUP, user: 'bob@example.com' });
+    await world.okta.control.settle();
+    expect(await reconcile('full')).toMatchObject({ status: 'done' });
+    // Steady state: the next full reconcile has seen the permission set the first one made.
+    expect(await reconcile('full')).toMatchObject({ status: 'done' });
+    const bobDev = `${DEV}|Developer|USER|bob@example.com`;
+    expect(world.assignments()).toContain(bobDev);
+    const bobKey = userKey(world.oktaId('bob@example.com'));
+    const tagReads = () => callCounts(world)['sso-admin:ListTagsForResource'] ?? 0;
+
+    // Right after the full read, its tags are fresh enough: no tag read.
+    world.okta.control.admin({ action: 'removeMember', group: DEV_GROUP, user: 'bob@example.com' });
+    await world.okta.control.settle();
+    clock += 1_000;
+    world.aws.control.resetCalls();
+    expect(await reconcile(bobKey)).toMatchObject({ status: 'done', changes: 1 });
+    expect(tagReads()).toBe(0);
+    expect(world.assignments()).not.toContain(bobDev);
+
+    // Later, the one permission set written to (of bob's two) has its tags read again.
+    world.okta.control.admin({ action: 'addMember', group: DEV_GROUP, user: 'bob@example.com' });
+    await world.okta.control.settle();
+    clock += OWNERSHIP_FRESH_MS + 1_000;
+    world.aws.control.resetCalls();
+    expect(await reconcile(bobKey)).toMatchObject({ status: 'done', changes: 1 });
+    expect(tagReads()).toBe(1);
+    expect(world.assignments()).toContain(bobDev);
+
+    // Nothing to change: no tag read at all.
+    clock += OWNERSHIP_FRESH_MS + 1_000;
+    world.aws.control.resetCalls();
+    expect(await reconcile(bobKey)).toMatchObject({ status: 'done', changes: 0 });
+    expect(tagReads()).toBe(0);
     expect((await world.plan()).operations).toEqual([]);
   });
 

@@ -64,6 +64,25 @@ export interface ApplyDeps {
    * as a success and later operations can use it. Without it, such a create is an Error.
    */
   readonly findPermissionSetArn?: (name: string) => Promise<PermissionSetArn | undefined>;
+  /**
+   * Learned completion times of async requests, per kind. Default: fresh ones for this run.
+   * A caller that applies many small plans (serve's per-key reconciles) passes one set for all
+   * of them, so each plan's polls land when work is done instead of on the unlearned schedule.
+   */
+  readonly completion?: CompletionEstimates;
+}
+
+/** One learned completion time per kind of async request. */
+export type CompletionEstimates = Readonly<Record<AsyncRequestStatus['kind'], CompletionEstimate>>;
+
+/** Fresh estimates; the floor of the first-poll wait follows `poll` as applyPlan's own do. */
+export function createCompletionEstimates(poll?: PollOptions): CompletionEstimates {
+  const floor = Math.min(resolvePoll(poll).initialDelayMs, MIN_FIRST_POLL_MS);
+  return {
+    provision: new CompletionEstimate(floor),
+    'create-assignment': new CompletionEstimate(floor),
+    'delete-assignment': new CompletionEstimate(floor),
+  };
 }
 
 /** Progress, for displays: a wave started, or an operation finished. */
@@ -183,7 +202,7 @@ class PlanExecutor {
   /** Permission set ARNs with a delete-assignment that did not succeed. */
   private readonly failedDeletes = new Map<string, string>();
   /** Learned completion times of async requests, per kind, so polls land when work is done. */
-  private readonly completion: Record<AsyncRequestStatus['kind'], CompletionEstimate>;
+  private readonly completion: CompletionEstimates;
   private done = 0;
 
   constructor(
@@ -194,12 +213,7 @@ class PlanExecutor {
     this.clock = deps.clock ?? systemClock;
     this.retry = resolveRetry(options.retry);
     this.poll = resolvePoll(options.poll);
-    const floor = Math.min(this.poll.initialDelayMs, MIN_FIRST_POLL_MS);
-    this.completion = {
-      provision: new CompletionEstimate(floor),
-      'create-assignment': new CompletionEstimate(floor),
-      'delete-assignment': new CompletionEstimate(floor),
-    };
+    this.completion = deps.completion ?? createCompletionEstimates(options.poll);
     this.limits = {
       maxOutstandingCreates: options.limits?.maxOutstandingCreates ?? 15,
       maxOutstandingDeletes: options.limits?.maxOutstandingDeletes ?? 15,

@@ -46,7 +46,16 @@ export interface KeyPlanDeps {
   readonly okta: OktaPrincipalReader;
   readonly store: Store;
   readonly cache: KeyReadCache;
+  /** Epoch ms, for how fresh the cached ownership tags are. */
+  readonly now: () => number;
 }
+
+/**
+ * How old the tags (ownership) of a permission set a user key writes to may be before the key
+ * reads them again. A burst of keys writing to one set confirms its ownership once per window,
+ * not once per key; the tags a full read or a key read are as fresh as that read.
+ */
+export const OWNERSHIP_FRESH_MS = 5_000;
 
 /** A key's narrowed plan, ready for the guards and the executor. */
 export interface KeyPlan {
@@ -112,24 +121,37 @@ export async function planUserKey(
         ])
       ).filter((a) => a.principalType === 'USER' && a.principalId === idcUser.userId)
     : [];
-  const permissionSets = await readPermissionSets(
+  const cachedPermissionSets = await readPermissionSets(
     deps,
     snapshot,
     [...narrowDesired.permissionSets.keys()],
     assignments.map((a) => a.permissionSetArn),
-    'ownership',
+    'cached-ownership',
   );
-  const actual: ActualState = {
-    instance: snapshot.instance,
-    permissionSets,
-    assignments,
-    users: idcUser ? [idcUser] : [],
-    groups: [],
-    organization: snapshot.organization,
-  };
   const previousMemberCounts = await memberCounts(store, guardedGroups);
-  const narrowPlan = computePlan(desired, actual, { previousMemberCounts });
-  const scoped = scopePlan(narrowPlan, { kind: 'user', id: oktaUserId }, { desired, actual });
+  const planWith = (permissionSets: PermissionSet[]) => {
+    const actual: ActualState = {
+      instance: snapshot.instance,
+      permissionSets,
+      assignments,
+      users: idcUser ? [idcUser] : [],
+      groups: [],
+      organization: snapshot.organization,
+    };
+    const narrowPlan = computePlan(desired, actual, { previousMemberCounts });
+    const scoped = scopePlan(narrowPlan, { kind: 'user', id: oktaUserId }, { desired, actual });
+    return { narrowPlan, scoped };
+  };
+  // Ownership decides what may be written, so it is confirmed fresh, but only for the
+  // permission sets the plan would write to: most of a user's permission sets see no change,
+  // and reading their tags on every key was most of serve's sso-admin calls. A set the cache
+  // takes for unowned that has since been tagged as ours is picked up by the next full read.
+  let { narrowPlan, scoped } = planWith(cachedPermissionSets);
+  const written = writtenPermissionSetArns(scoped);
+  if (written.size > 0) {
+    const confirmed = await confirmOwnership(deps, snapshot, cachedPermissionSets, written);
+    if (confirmed.changed) ({ narrowPlan, scoped } = planWith(confirmed.permissionSets));
+  }
   return {
     kind: 'planned',
     narrowPlan,
@@ -381,9 +403,10 @@ async function resolveGroup(
 /**
  * The permission sets named (by the key's desired state) or used (by its assignments). With
  * `definitions` each is read in full (a group key may update or provision them). With
- * `ownership` (a user key, which only creates and deletes its user's assignments) a permission
- * set read before is taken from the cache with fresh tags, which decide ownership; its name never
- * changes and its definition does not matter to the key. A name not in the cache is looked for
+ * `cached-ownership` (a user key, which only creates and deletes its user's assignments) a
+ * permission set read before is taken from the cache as it is: its name never changes, its
+ * definition does not matter to the key, and the caller confirms the tags (ownership) of the sets
+ * it would write to with `confirmOwnership`. A name not in the cache is looked for
  * among the instance's permission sets: the list of ARNs, and a full read of each ARN the cache
  * does not know yet.
  */
@@ -392,7 +415,7 @@ async function readPermissionSets(
   snapshot: KeyReadSnapshot,
   names: readonly string[],
   usedArns: readonly PermissionSetArn[],
-  need: 'definitions' | 'ownership',
+  need: 'definitions' | 'cached-ownership',
 ): Promise<PermissionSet[]> {
   const { identityCenter, cache } = deps;
   const instance = snapshot.instance;
@@ -417,10 +440,9 @@ async function readPermissionSets(
   const toRead = [...wanted].filter((arn) => !byArn.has(arn));
   const read = await Promise.all(
     toRead.map(async (arn) => {
-      const known = need === 'ownership' ? snapshot.permissionSets.get(arn) : undefined;
+      const known = need === 'cached-ownership' ? snapshot.permissionSets.get(arn) : undefined;
       if (!known) return [arn, await identityCenter.readPermissionSetByArn(instance, arn)] as const;
-      const tags = await identityCenter.readPermissionSetTags(instance, arn);
-      return [arn, tags ? { ...known, tags } : undefined] as const;
+      return [arn, known] as const;
     }),
   );
   const gone: PermissionSetArn[] = [];
@@ -430,6 +452,63 @@ async function readPermissionSets(
   }
   cache.notePermissionSets([...byArn.values()], gone);
   return [...byArn.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Permission sets (by ARN) that `plan`'s assignment creates and deletes write to. */
+function writtenPermissionSetArns(plan: Plan): Set<PermissionSetArn> {
+  const arns = new Set<PermissionSetArn>();
+  for (const operation of plan.operations) {
+    if (
+      (operation.kind === 'create-assignment' || operation.kind === 'delete-assignment') &&
+      operation.permissionSetArn
+    ) {
+      arns.add(operation.permissionSetArn as PermissionSetArn);
+    }
+  }
+  return arns;
+}
+
+/**
+ * Re-reads the tags (ownership) of the `written` permission sets and reports whether any differs
+ * from what the cache held; a set that is gone is dropped. The cache keeps the fresh tags.
+ */
+async function confirmOwnership(
+  deps: KeyPlanDeps,
+  snapshot: KeyReadSnapshot,
+  permissionSets: readonly PermissionSet[],
+  written: ReadonlySet<PermissionSetArn>,
+): Promise<{ permissionSets: PermissionSet[]; changed: boolean }> {
+  let changed = false;
+  const gone: PermissionSetArn[] = [];
+  const refreshed: PermissionSet[] = [];
+  const now = deps.now();
+  const result = await Promise.all(
+    permissionSets.map(async (ps) => {
+      if (!written.has(ps.permissionSetArn)) return ps;
+      if (deps.cache.tagsReadWithin(ps.permissionSetArn, now, OWNERSHIP_FRESH_MS)) return ps;
+      const tags = await deps.identityCenter.readPermissionSetTags(
+        snapshot.instance,
+        ps.permissionSetArn,
+      );
+      if (!tags) {
+        changed = true;
+        gone.push(ps.permissionSetArn);
+        return undefined;
+      }
+      if (!sameTags(tags, ps.tags)) changed = true;
+      const fresh = { ...ps, tags };
+      refreshed.push(fresh);
+      return fresh;
+    }),
+  );
+  deps.cache.notePermissionSets(refreshed, gone, now);
+  return { permissionSets: result.filter((ps): ps is PermissionSet => ps !== undefined), changed };
+}
+
+function sameTags(a: PermissionSet['tags'], b: PermissionSet['tags']): boolean {
+  const entries = (tags: PermissionSet['tags']) =>
+    JSON.stringify(Object.entries(tags).sort(([x], [y]) => x.localeCompare(y)));
+  return entries(a) === entries(b);
 }
 
 async function memberCounts(

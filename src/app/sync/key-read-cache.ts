@@ -37,6 +37,8 @@ export interface KeyReadSnapshot {
 
 export class KeyReadCache {
   #snapshot: KeyReadSnapshot | null = null;
+  /** When each permission set's tags (its ownership) were last read from AWS, epoch ms. */
+  readonly #tagsReadAt = new Map<string, number>();
 
   constructor(
     private readonly policy: SyncPolicy,
@@ -71,6 +73,14 @@ export class KeyReadCache {
       permissionSets: new Map(fresh.actual.permissionSets.map((ps) => [ps.permissionSetArn, ps])),
       refreshedAt: now,
     };
+    this.#tagsReadAt.clear();
+    for (const ps of fresh.actual.permissionSets) this.#tagsReadAt.set(ps.permissionSetArn, now);
+  }
+
+  /** Whether the permission set's tags were read from AWS at most `windowMs` before `now`. */
+  tagsReadWithin(permissionSetArn: PermissionSetArn, now: number, windowMs: number): boolean {
+    const at = this.#tagsReadAt.get(permissionSetArn);
+    return at !== undefined && now - at <= windowMs;
   }
 
   /** A group read fresh by a key: its new scope, or undefined when it is gone or unmatched. */
@@ -80,10 +90,20 @@ export class KeyReadCache {
     else this.#snapshot.groupScopes.delete(oktaGroupId);
   }
 
-  /** Permission sets read by a key (learnt or confirmed names), and ARNs found gone. */
-  notePermissionSets(read: readonly PermissionSet[], gone: readonly PermissionSetArn[] = []): void {
+  /**
+   * Permission sets read by a key (learnt or confirmed names), and ARNs found gone. With
+   * `tagsReadAt`, the tags of `read` were read from AWS at that time.
+   */
+  notePermissionSets(
+    read: readonly PermissionSet[],
+    gone: readonly PermissionSetArn[] = [],
+    tagsReadAt?: number,
+  ): void {
     const snapshot = this.#snapshot;
     if (!snapshot) return;
+    if (tagsReadAt !== undefined) {
+      for (const ps of read) this.#tagsReadAt.set(ps.permissionSetArn, tagsReadAt);
+    }
     const arns = snapshot.permissionSetArns;
     for (const ps of read) {
       arns.set(ps.name, ps.permissionSetArn);

@@ -26,8 +26,8 @@ import type { PermissionSetArn } from '../../core/domain/ids.js';
 import type { IdentityCenterWriter } from '../../ports/identity-center-writer.js';
 import type { OktaPrincipalReader } from '../../ports/okta-directory.js';
 import type { Store } from '../../ports/store.js';
-import type { ApplyLimits, ApplyResult } from '../apply/apply-plan.js';
-import { applyPlan } from '../apply/apply-plan.js';
+import type { ApplyLimits, ApplyResult, CompletionEstimates } from '../apply/apply-plan.js';
+import { applyPlan, createCompletionEstimates } from '../apply/apply-plan.js';
 import type { PollOptions, WriteRetryOptions } from '../apply/write-retry.js';
 import type { FreshPlan, PlanServiceDeps } from '../plan/plan-service.js';
 import {
@@ -151,6 +151,7 @@ export function createKeyReconciler(deps: KeyReconcilerDeps): KeyReconciler {
         : {}),
     }),
     ledger: deps.ledger ?? new WriteLedger(),
+    completion: createCompletionEstimates(deps.poll),
     cache: new KeyReadCache(deps.policy, deps.cacheTtlMs ?? 15 * 60_000),
     now: deps.now ?? Date.now,
     refreshing: null,
@@ -163,6 +164,8 @@ interface ReconcilerState {
   /** The writer every key applies through, with AWS's async request limits shared by all. */
   readonly writer: IdentityCenterWriter;
   readonly ledger: WriteLedger;
+  /** Async completion times learned across keys, so a key's first poll lands when work is done. */
+  readonly completion: CompletionEstimates;
   readonly cache: KeyReadCache;
   readonly now: () => number;
   /** The full read in progress, if any: keys that find the cache stale wait for it. */
@@ -270,6 +273,7 @@ async function reconcileKey(
       okta: deps.oktaPrincipals,
       store: deps.store,
       cache: state.cache,
+      now: state.now,
     };
     const outcome =
       parsed.kind === 'user'
@@ -310,6 +314,7 @@ async function reconcileKey(
           writer: state.writer,
           store: deps.store,
           findPermissionSetArn: prepared.findPermissionSetArn,
+          completion: state.completion,
         },
         {
           actor: 'service',
