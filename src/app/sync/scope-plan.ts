@@ -6,6 +6,7 @@
  */
 import type { ParsedReconcileKey } from '../../core/events/reconcile-key.js';
 import type { ActualState } from '../../core/plan/actual-state.js';
+import { narrowPlan } from '../../core/plan/key-scope.js';
 import type { Plan, PlanOperation } from '../../core/plan/plan.js';
 import type { DesiredState } from '../../core/rules/desired-state.js';
 
@@ -102,25 +103,6 @@ export function scopePlan(plan: Plan, key: ParsedReconcileKey, context: ScopeCon
           ((op.principalType === 'GROUP' && ids.has(op.principalId)) ||
             op.reason.oktaGroupId === key.id)));
   }
-  const operations = plan.operations.filter(keep);
   const oktaId = key.kind === 'user' || key.kind === 'group' ? key.id : undefined;
-  const count = (kinds: readonly PlanOperation['kind'][]): number =>
-    operations.filter((op) => kinds.includes(op.kind)).length;
-  const deletes = count(['delete-assignment', 'delete-permission-set']);
-  return {
-    ...plan,
-    operations,
-    pending: oktaId === undefined ? plan.pending : plan.pending.filter((p) => p.oktaId === oktaId),
-    summary: {
-      add: count(['create-permission-set', 'create-assignment']),
-      change: count(['update-permission-set']),
-      destroy: deletes,
-      provision: count(['provision-permission-set']),
-    },
-    guards: {
-      ...plan.guards,
-      deletes,
-      exceedsMaxDeletes: deletes > plan.guards.maxDeletes,
-    },
-  };
+  return narrowPlan(plan, plan.operations.filter(keep), oktaId);
 }
