@@ -44,32 +44,3 @@ export function quantile(values: readonly number[], q: number): number {
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return sorted[rank]!;
 }
-
-/**
- * Runs `worker` from `concurrency` loops for `durationMs` and returns completed calls per second
- * (errors are counted separately so a failing target cannot look fast).
- */
-export async function closedLoop(
-  concurrency: number,
-  durationMs: number,
-  worker: () => Promise<void>,
-): Promise<{ ok: number; errors: number; seconds: number; perSecond: number }> {
-  let ok = 0;
-  let errors = 0;
-  const started = performance.now();
-  const deadline = started + durationMs;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        try {
-          await worker();
-          ok++;
-        } catch {
-          errors++;
-        }
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  return { ok, errors, seconds, perSecond: ok / seconds };
-}
