@@ -19,6 +19,7 @@ import { OktaRequestGate } from '../adapters/okta/okta-request-gate.js';
 import { openStore } from '../adapters/store/open-store.js';
 import type { InstanceArn } from '../core/domain/ids.js';
 import type { LoadedConfig } from '../config/load-config.js';
+import type { DiscoveryDependencies } from './discovery/discovery-service.js';
 import type { AwsReaders } from '../ports/aws-readers.js';
 import type { IdentityCenterWriter } from '../ports/identity-center-writer.js';
 import type { OktaDirectoryReader, OktaPrincipalReader } from '../ports/okta-directory.js';
@@ -66,6 +67,18 @@ export interface Adapters {
  * `env` when set, else the SDK's default chain. Region: aws.region, else AWS_REGION /
  * AWS_DEFAULT_REGION, else us-east-1. Endpoint: aws.endpoint, else AWS_ENDPOINT_URL.
  */
+/** What `runDiscovery` needs from one config's adapters: both sources, the store, counters. */
+export async function discoveryDependencies(adapters: Adapters): Promise<DiscoveryDependencies> {
+  return {
+    aws: adapters.awsReaders,
+    okta: adapters.okta.reader,
+    store: await adapters.store(),
+    callStats: () => adapters.counters.snapshot(),
+    ...(adapters.instanceArn ? { instanceArn: adapters.instanceArn } : {}),
+    inspectIam: adapters.inspectIam,
+  };
+}
+
 export function buildAdapters(loaded: LoadedConfig, options: WiringOptions = {}): Adapters {
   const env = options.env ?? process.env;
   const { config } = loaded;

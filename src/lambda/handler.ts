@@ -17,7 +17,7 @@ import { applyPlan } from '../app/apply/apply-plan.js';
 import { runDiscovery } from '../app/discovery/discovery-service.js';
 import { planFromCurrentState, rememberMatchedGroups } from '../app/plan/plan-service.js';
 import { ingestEvents } from '../app/sync/event-intake.js';
-import { buildAdapters, type Adapters } from '../app/wiring.js';
+import { buildAdapters, discoveryDependencies, type Adapters } from '../app/wiring.js';
 import { PrincipalTypes } from '../core/domain/identity-center.js';
 import { RoleArn } from '../core/domain/ids.js';
 import { ConfigError, OperationalError, SafetyRefusal, UsageError } from '../core/errors.js';
@@ -328,17 +328,9 @@ async function dispatch(
     case 'RemoveAllEntitlements':
       return changed(await entitlements().removeAllEntitlements(event.input));
     case 'Discover': {
-      const { inventory, snapshot } = await runDiscovery(
-        {
-          aws: adapters.awsReaders,
-          okta: adapters.okta.reader,
-          store: await adapters.store(),
-          callStats: () => adapters.counters.snapshot(),
-          ...(adapters.instanceArn ? { instanceArn: adapters.instanceArn } : {}),
-          inspectIam: adapters.inspectIam,
-        },
-        { source: event.input?.source ?? 'all' },
-      );
+      const { inventory, snapshot } = await runDiscovery(await discoveryDependencies(adapters), {
+        source: event.input?.source ?? 'all',
+      });
       return { snapshotId: snapshot?.id ?? null, inventory };
     }
     case 'Plan': {

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { DiscoveryProgress } from '../../app/discovery/discovery-service.js';
 import { runDiscovery } from '../../app/discovery/discovery-service.js';
-import { buildAdapters } from '../../app/wiring.js';
+import { buildAdapters, discoveryDependencies } from '../../app/wiring.js';
 import { toCsv } from '../../core/access/access-csv.js';
 import { describeTrust } from '../../core/access/describe-trust.js';
 import { totalCalls } from '../../core/inventory/call-stats.js';
@@ -22,17 +22,10 @@ export async function discoverAction(
   const adapters = buildAdapters(loaded, { env: context.env });
   try {
     const progress = progressPrinter(context);
-    const { inventory, snapshot } = await runDiscovery(
-      {
-        aws: adapters.awsReaders,
-        okta: adapters.okta.reader,
-        store: await adapters.store(),
-        callStats: () => adapters.counters.snapshot(),
-        ...(adapters.instanceArn ? { instanceArn: adapters.instanceArn } : {}),
-        inspectIam: adapters.inspectIam,
-      },
-      { source: options.source, onProgress: progress.update },
-    );
+    const { inventory, snapshot } = await runDiscovery(await discoveryDependencies(adapters), {
+      source: options.source,
+      onProgress: progress.update,
+    });
     progress.done();
     const format = options.format ?? (context.json ? 'json' : 'table');
     const text =
