@@ -341,63 +341,64 @@ function emptyGroupPlan(
  * Okta user that still exists belongs to that user (linking's ExternalId pass claims it first).
  * A deleted Okta user is looked up by ExternalId only: a full plan links it by nothing else.
  */
-async function resolveUser(
+function resolveUser(
   deps: KeyPlanDeps,
   snapshot: KeyReadSnapshot,
   oktaUserId: string,
   user: OktaUser | undefined,
 ): Promise<IdcUser | undefined> {
-  for (const issuer of snapshot.issuers) {
-    const found = await deps.identityCenter.findUser(snapshot.instance, {
-      kind: 'external-id',
-      issuer,
-      id: oktaUserId,
-    });
-    if (found) return found;
-  }
-  if (!user) return undefined;
-  const lookups: PrincipalLookup[] = [{ kind: 'name', name: user.login }];
-  if (user.login.toLowerCase() !== user.login) {
-    lookups.push({ kind: 'name', name: user.login.toLowerCase() });
-  }
-  for (const lookup of lookups) {
-    const found = await deps.identityCenter.findUser(snapshot.instance, lookup);
-    if (!found) continue;
-    if (found.externalIds.some((external) => external.id === oktaUserId)) return found;
-    for (const external of found.externalIds) {
-      if (await deps.okta.readUser(external.id)) return undefined;
-    }
-    return found;
-  }
-  return undefined;
+  const names = user ? [...new Set([user.login, user.login.toLowerCase()])] : [];
+  return resolvePrincipal(
+    snapshot,
+    oktaUserId,
+    names,
+    (lookup) => deps.identityCenter.findUser(snapshot.instance, lookup),
+    (otherId) => deps.okta.readUser(otherId),
+  );
 }
 
 /** The IdC group of an Okta group: by ExternalId, else by displayName = name (see resolveUser). */
-async function resolveGroup(
+function resolveGroup(
   deps: KeyPlanDeps,
   snapshot: KeyReadSnapshot,
   oktaGroupId: string,
   group: OktaGroup | undefined,
 ): Promise<IdcGroup | undefined> {
+  return resolvePrincipal(
+    snapshot,
+    oktaGroupId,
+    group ? [group.name] : [],
+    (lookup) => deps.identityCenter.findGroup(snapshot.instance, lookup),
+    (otherId) => deps.okta.readGroup(otherId),
+  );
+}
+
+/**
+ * Linking's lookup for one Okta principal: by ExternalId under each issuer seen, then by each of
+ * `names` in turn; a principal found by name whose ExternalId names another Okta principal that
+ * still exists (`oktaExists`) belongs to that one, so none is returned.
+ */
+async function resolvePrincipal<T extends { readonly externalIds: readonly { id: string }[] }>(
+  snapshot: KeyReadSnapshot,
+  oktaId: string,
+  names: readonly string[],
+  find: (lookup: PrincipalLookup) => Promise<T | undefined>,
+  oktaExists: (oktaId: string) => Promise<unknown>,
+): Promise<T | undefined> {
   for (const issuer of snapshot.issuers) {
-    const found = await deps.identityCenter.findGroup(snapshot.instance, {
-      kind: 'external-id',
-      issuer,
-      id: oktaGroupId,
-    });
+    const found = await find({ kind: 'external-id', issuer, id: oktaId });
     if (found) return found;
   }
-  if (!group) return undefined;
-  const found = await deps.identityCenter.findGroup(snapshot.instance, {
-    kind: 'name',
-    name: group.name,
-  });
-  if (!found) return undefined;
-  if (found.externalIds.some((external) => external.id === oktaGroupId)) return found;
-  for (const external of found.externalIds) {
-    if (await deps.okta.readGroup(external.id)) return undefined;
+  for (const name of names) {
+    const found = await find({ kind: 'name', name });
+    if (!found) continue;
+    if (found.externalIds.some((external) => external.id === oktaId)) return found;
+    for (const external of found.externalIds) {
+      if (await oktaExists(external.id)) return undefined;
+    }
+    return found;
   }
-  return found;
+  return undefined;
 }
 
 /**
