@@ -15,11 +15,12 @@ import {
   PROD,
   eventually,
   freePort,
+  same,
   seededRandom,
   startFaultWorld,
 } from '../test/faults-ci/fault-world.js';
 
-export { seededRandom };
+export { same, seededRandom };
 
 /** One Okta group the config's `per-account-groups` rule maps to a permission set in an account. */
 export interface BenchGroup {
@@ -256,10 +257,6 @@ export async function waitIdle(server: RunningSyncServer, timeoutMs: number): Pr
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return false;
-}
-
-export function same(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** Sorted-set difference sizes: what a perfect reconciler must create and delete. */

@@ -176,6 +176,11 @@ export async function startFaultWorld(options: ServeWorldOptions = {}): Promise<
 }
 
 /** A small deterministic PRNG (mulberry32), so every run churns the same way. */
+/** Whether two sorted lists (assignment rows, say) hold the same items. */
+export function same(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

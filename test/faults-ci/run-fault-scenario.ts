@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import type { RunningSyncServer } from '../../src/http/sync-server.js';
 import type { ServeWorldOptions } from '../e2e/serve-world.js';
 import type { FaultWorld } from './fault-world.js';
-import { churnScript, eventually, startFaultWorld, writeStats } from './fault-world.js';
+import { churnScript, eventually, same, startFaultWorld, writeStats } from './fault-world.js';
 
 export interface FaultScenario {
   readonly name: string;
@@ -92,10 +92,6 @@ export async function runFaultScenario(scenario: FaultScenario): Promise<FaultOu
     if (typeof stop === 'function') stop();
     await fw.close();
   }
-}
-
-function same(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function countBy(values: readonly string[]): Record<string, number> {

@@ -8,6 +8,7 @@ import {
   churnScript,
   eventually,
   freePort,
+  same,
   startFaultWorld,
   startServeChild,
   writeStats,
@@ -20,10 +21,6 @@ afterEach(async () => {
   await fw?.close();
   fw = undefined;
 });
-
-function same(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
 
 describe('reduced fault suite: SIGKILL of a serve child process under AWS throttling', () => {
   it(

@@ -16,6 +16,7 @@ import {
   churnScript,
   eventually,
   freePort,
+  same,
   startFaultWorld,
   startServeChild,
   writeStats,
@@ -34,10 +35,6 @@ afterEach(async () => {
   await fw?.close();
   fw = undefined;
 });
-
-function same(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
 
 function visibleTargets(world: FaultWorld): Set<string> {
   return new Set(
