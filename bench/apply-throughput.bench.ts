@@ -22,8 +22,8 @@ import { createIdentityCenterWriter } from '../src/adapters/aws/identity-center-
 import { openStore } from '../src/adapters/store/open-store.js';
 import type { ApplyLimits, ApplyResult } from '../src/app/apply/apply-plan.js';
 import { applyPlan } from '../src/app/apply/apply-plan.js';
-import type { Plan, PlanOperation } from '../src/core/plan/plan.js';
-import { PLAN_VERSION } from '../src/core/plan/plan.js';
+import type { PlanOperation } from '../src/core/plan/plan.js';
+import { planOfOperations } from '../src/core/test-support/fixtures.js';
 import type { AssignmentRequestRecord, AwsScenario, AwsStateDump } from '../src/sim/aws/index.js';
 import type { ApplyThroughputSimJob, ApplyThroughputSimReady } from './apply-throughput-sim.js';
 import type { Benchmark, BenchResult } from './bench-types.js';
@@ -120,23 +120,6 @@ async function control<T>(endpoint: string, resource: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-function createPlan(instanceArn: string, operations: PlanOperation[]): Plan {
-  return {
-    version: PLAN_VERSION,
-    instanceArn,
-    ownershipTag: { key: 'managed-by', value: 'okta-aws-sync' },
-    operations,
-    pending: [],
-    unmanaged: [],
-    protected: [],
-    excludedAccounts: [],
-    problems: [],
-    blockedDeletes: [],
-    guards: { maxDeletes: 25, deletes: 0, exceedsMaxDeletes: false, emptySourceGroups: [] },
-    summary: { add: operations.length, change: 0, destroy: 0, provision: 0 },
-  };
-}
-
 interface RunFigures {
   readonly operations: number;
   readonly seconds: number;
@@ -175,7 +158,7 @@ async function applyOnce(
     const known = new Set(before.map((r) => r.requestId));
     const started = performance.now();
     const result = await applyPlan(
-      createPlan(ready.instanceArn, operations),
+      planOfOperations(ready.instanceArn, operations),
       { writer: createIdentityCenterWriter(clients.ssoAdmin), store },
       { actor: 'bench:apply-throughput', trigger: 'bench', limits },
     );

@@ -12,7 +12,8 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 
 import { parseConfigText } from '../../src/config/load-config.js';
 import { ConfigError, UsageError } from '../../src/core/errors.js';
-import { parsePlan, PLAN_VERSION } from '../../src/core/plan/plan.js';
+import { parsePlan } from '../../src/core/plan/plan.js';
+import { planOfOperations } from '../../src/core/test-support/fixtures.js';
 import { mutated } from './mutate.js';
 
 const SEED = 20_261_130;
@@ -46,20 +47,7 @@ function planOutcome(input: unknown): 'accepted' | 'rejected' {
   }
 }
 
-const MINIMAL_PLAN = {
-  version: PLAN_VERSION,
-  instanceArn: 'arn:aws:sso:::instance/ssoins-0123456789abcdef',
-  ownershipTag: { key: 'managed-by', value: 'okta-aws-sync' },
-  operations: [],
-  pending: [],
-  unmanaged: [],
-  protected: [],
-  excludedAccounts: [],
-  problems: [],
-  blockedDeletes: [],
-  guards: { maxDeletes: 25, deletes: 0, exceedsMaxDeletes: false, emptySourceGroups: [] },
-  summary: { add: 0, change: 0, destroy: 0, provision: 0 },
-};
+const MINIMAL_PLAN = planOfOperations('arn:aws:sso:::instance/ssoins-0123456789abcdef', []);
 
 describe('fuzz: config loader', () => {
   it('answers arbitrary text with a ConfigError/UsageError or a config, never a crash', async () => {

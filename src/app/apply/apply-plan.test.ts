@@ -6,7 +6,7 @@ import { createIdentityCenterWriter } from '../../adapters/aws/identity-center-w
 import { openStore } from '../../adapters/store/open-store.js';
 import type { PermissionSetArn } from '../../core/domain/ids.js';
 import type { Plan, PlanOperation } from '../../core/plan/plan.js';
-import { PLAN_VERSION } from '../../core/plan/plan.js';
+import { planOfOperations } from '../../core/test-support/fixtures.js';
 import type { IdentityCenterWriter } from '../../ports/identity-center-writer.js';
 import { IdentityCenterWriteError } from '../../ports/identity-center-writer.js';
 import type { Store } from '../../ports/store.js';
@@ -93,20 +93,7 @@ afterEach(async () => {
 });
 
 function planOf(operations: PlanOperation[]): Plan {
-  return {
-    version: PLAN_VERSION,
-    instanceArn: sim.instanceArn,
-    ownershipTag: { key: 'managed-by', value: 'okta-aws-sync' },
-    operations,
-    pending: [],
-    unmanaged: [],
-    protected: [],
-    excludedAccounts: [],
-    problems: [],
-    blockedDeletes: [],
-    guards: { maxDeletes: 25, deletes: 0, exceedsMaxDeletes: false, emptySourceGroups: [] },
-    summary: { add: 0, change: 0, destroy: 0, provision: 0 },
-  };
+  return planOfOperations(sim.instanceArn, operations);
 }
 
 const createDev: PlanOperation = {

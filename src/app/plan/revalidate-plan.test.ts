@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan, PlanOperation } from '../../core/plan/plan.js';
-import { PLAN_VERSION } from '../../core/plan/plan.js';
+import { planOfOperations } from '../../core/test-support/fixtures.js';
 import { revalidatePlan } from './revalidate-plan.js';
 
 const INSTANCE = 'arn:aws:sso:::instance/ssoins-0123456789abcdef';
@@ -9,26 +9,7 @@ const USER = '9067639464-11111111-2222-4333-8444-555555555555';
 const OTHER = '9067639464-11111111-2222-4333-8444-666666666666';
 
 function plan(operations: PlanOperation[], maxDeletes = 25): Plan {
-  const destroy = operations.filter((op) => op.kind.startsWith('delete-')).length;
-  return {
-    version: PLAN_VERSION,
-    instanceArn: INSTANCE,
-    ownershipTag: { key: 'managed-by', value: 'okta-aws-sync' },
-    operations,
-    pending: [],
-    unmanaged: [],
-    protected: [],
-    excludedAccounts: [],
-    problems: [],
-    blockedDeletes: [],
-    guards: {
-      maxDeletes,
-      deletes: destroy,
-      exceedsMaxDeletes: destroy > maxDeletes,
-      emptySourceGroups: [],
-    },
-    summary: { add: operations.length - destroy, change: 0, destroy, provision: 0 },
-  };
+  return planOfOperations(INSTANCE, operations, maxDeletes);
 }
 
 const create = (principalId: string, permissionSetArn?: string): PlanOperation => ({

@@ -35,7 +35,8 @@ import type {
 import { linkPrincipals } from '../linking/link-principals.js';
 import type { ActualState } from '../plan/actual-state.js';
 import { computePlan, type PlanOptions } from '../plan/compute-plan.js';
-import type { Plan } from '../plan/plan.js';
+import { narrowPlan } from '../plan/key-scope.js';
+import { PLAN_VERSION, type Plan, type PlanOperation } from '../plan/plan.js';
 import {
   DEFAULT_OWNERSHIP_TAG,
   type AccountSelector,
@@ -369,4 +370,31 @@ export function planOf(
   const links = linkPrincipals(okta, { users: actual.users, groups: actual.groups });
   const desired = computeDesiredState(policy, okta, actual.organization, links);
   return { desired, plan: computePlan(desired, actual, options) };
+}
+
+/**
+ * A plan of exactly `operations`, not planned: nothing pending, unmanaged or protected, and the
+ * summary and delete guard counted from the operations. For tests (and benchmarks) of what
+ * consumes plans: the executor, saved-plan checks, the plan-file loader.
+ */
+export function planOfOperations(
+  instanceArn: string,
+  operations: readonly PlanOperation[],
+  maxDeletes = 25,
+): Plan {
+  const empty: Plan = {
+    version: PLAN_VERSION,
+    instanceArn,
+    ownershipTag: DEFAULT_OWNERSHIP_TAG,
+    operations: [],
+    pending: [],
+    unmanaged: [],
+    protected: [],
+    excludedAccounts: [],
+    problems: [],
+    blockedDeletes: [],
+    guards: { maxDeletes, deletes: 0, exceedsMaxDeletes: false, emptySourceGroups: [] },
+    summary: { add: 0, change: 0, destroy: 0, provision: 0 },
+  };
+  return narrowPlan(empty, operations);
 }
