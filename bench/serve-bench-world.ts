@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { loadConfig } from '../src/config/load-config.js';
 import type { RunningSyncServer } from '../src/http/sync-server.js';
 import type { OktaScenario } from '../src/sim/okta/okta-simulator.js';
+import { defaultPerMinute } from '../src/sim/okta/rate-limiter.js';
 import type { FaultWorld } from '../test/faults-ci/fault-world.js';
 import {
   DEV,
@@ -101,16 +102,6 @@ export function benchOrg(
  */
 export const AWS_RATE_PER_SECOND = 400;
 export const OKTA_LIMIT_SCALE = 10;
-const OKTA_PER_MINUTE = {
-  logs: 120,
-  groups: 500,
-  group: 1000,
-  users: 600,
-  user: 2000,
-  eventHooks: 1200,
-  token: 600,
-  other: 1200,
-} as const;
 
 /**
  * The measured service's `reconcile` config: sized for the raised quotas above, as the config's
@@ -147,7 +138,7 @@ export async function startBenchWorld(org: BenchOrg, timeoutMs = 120_000): Promi
     w.okta.control.setRateLimits({
       enabled: true,
       perMinute: Object.fromEntries(
-        Object.entries(OKTA_PER_MINUTE).map(([bucket, n]) => [bucket, n * OKTA_LIMIT_SCALE]),
+        Object.entries(defaultPerMinute).map(([bucket, n]) => [bucket, n * OKTA_LIMIT_SCALE]),
       ),
     });
     const port = await freePort();
