@@ -16,6 +16,7 @@ import path from 'node:path';
 
 import type { LoadedConfig } from '../../src/config/load-config.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { seededRandom } from '../../src/sim/okta/okta-ids.js';
 import type { OktaAdminAction, OktaScenario } from '../../src/sim/okta/okta-simulator.js';
 import type { ServeWorld, ServeWorldOptions } from '../e2e/serve-world.js';
 import { DEV, PROD, startServeWorld } from '../e2e/serve-world.js';
@@ -175,22 +176,13 @@ export async function startFaultWorld(options: ServeWorldOptions = {}): Promise<
   };
 }
 
-/** A small deterministic PRNG (mulberry32), so every run churns the same way. */
 /** Whether two sorted lists (assignment rows, say) hold the same items. */
 export function same(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The Okta simulator's seeded PRNG, so every run churns the same way. */
+export { seededRandom };
 
 /**
  * `count` membership adds/removes over the two seeded groups (each toggles a membership, so every
