@@ -58,11 +58,17 @@ function isBusy(error: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code === 'SQLITE_LOCKED');
 }
 
+/** Prepared statements kept per SQL text; the store issues a few dozen distinct ones. */
+const STATEMENT_CACHE_SIZE = 256;
+
 /**
- * Another process holding the write lock past busy_timeout becomes a retryable OperationalError
- * (STORE_BUSY), so the queue retries instead of treating it as a bug.
+ * better-sqlite3 under Kysely's SqliteDialect, with two additions:
+ * - Prepared statements are reused per SQL text. Kysely prepares every query afresh, and in the
+ *   service that compilation cost more CPU than running the statements.
+ * - Another process holding the write lock past busy_timeout becomes a retryable
+ *   OperationalError (STORE_BUSY), so the queue retries instead of treating it as a bug.
  */
-function busyAsOperational(database: Database.Database, path: string): SqliteDatabase {
+function storeDatabase(database: Database.Database, path: string): SqliteDatabase {
   const guard = <T>(fn: () => T): T => {
     try {
       return fn();
@@ -76,15 +82,28 @@ function busyAsOperational(database: Database.Database, path: string): SqliteDat
       );
     }
   };
+  const statements = new Map<string, Database.Statement>();
+  const prepared = (sql: string): Database.Statement => {
+    const cached = statements.get(sql);
+    if (cached) return cached;
+    const statement = guard(() => database.prepare(sql));
+    if (statements.size >= STATEMENT_CACHE_SIZE) {
+      statements.delete(statements.keys().next().value!);
+    }
+    statements.set(sql, statement);
+    return statement;
+  };
   return {
     close: () => database.close(),
     prepare(sql: string): SqliteStatement {
-      const statement = guard(() => database.prepare(sql));
+      const statement = prepared(sql);
       return {
         reader: statement.reader,
         all: (parameters) => guard(() => statement.all(parameters)),
         run: (parameters) => guard(() => statement.run(parameters)),
-        iterate: (parameters) => guard(() => statement.iterate(parameters)),
+        // A statement being iterated cannot run anything else until the iterator ends, so a
+        // stream gets a statement of its own.
+        iterate: (parameters) => guard(() => database.prepare(sql).iterate(parameters)),
       };
     },
   };
@@ -124,7 +143,7 @@ export async function openSqliteStore(
     );
   }
   const db = new Kysely<StoreDatabase>({
-    dialect: new StoreSqliteDialect({ database: busyAsOperational(database, path) }),
+    dialect: new StoreSqliteDialect({ database: storeDatabase(database, path) }),
   });
   const capabilities: StoreCapabilities = {
     backend: 'sqlite',
