@@ -105,9 +105,16 @@ export interface NewJournalEvent {
   readonly published: string;
   readonly channel: EventChannel;
   readonly body: unknown;
+  /**
+   * The state to journal it in, when the caller already knows the outcome (intake derives keys
+   * before journaling); default `received`, with no keys and no error.
+   */
+  readonly state?: EventState;
+  readonly keys?: readonly string[];
+  readonly error?: string | null;
 }
 
-export interface JournalEvent extends NewJournalEvent {
+export interface JournalEvent extends Omit<NewJournalEvent, 'state' | 'keys' | 'error'> {
   readonly receivedAt: string;
   readonly state: EventState;
   /** Reconcile keys derived from the event (set when processed). */
@@ -306,7 +313,10 @@ export interface Store {
   listUserGroups(userId: OktaUserId): Promise<OktaGroupId[]>;
 
   // event journal
-  /** Journals events in state `received`; a uuid seen before is reported, not changed. */
+  /**
+   * Journals events (in state `received` unless an event says otherwise); a uuid seen before is
+   * reported, not changed.
+   */
   journalEvents(events: readonly NewJournalEvent[]): Promise<JournalResult>;
   /**
    * Moves an event out of `received` (or between final states on reprocessing).
@@ -329,6 +339,8 @@ export interface Store {
    * more after its worker releases it. A terminally failed key starts afresh.
    */
   enqueue(key: string, options?: QueueClock & { notBefore?: Date }): Promise<void>;
+  /** `enqueue` of each of `keys` (duplicates ignored), in one statement where the backend can. */
+  enqueueAll(keys: readonly string[], options?: QueueClock & { notBefore?: Date }): Promise<void>;
   /**
    * Leases up to `limit` (default 1) runnable keys to `workerId` for `leaseMs`, earliest first.
    * Runnable: waiting with `notBefore <= now`, or processing with an expired lease. Two workers

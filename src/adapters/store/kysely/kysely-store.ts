@@ -420,9 +420,9 @@ export class KyselyStore implements Store {
               channel: event.channel,
               body: toJson(event.body),
               received_at: now,
-              state: 'received',
-              keys: '[]',
-              error: null,
+              state: event.state ?? 'received',
+              keys: toJson(event.keys ?? []),
+              error: event.error ?? null,
               updated_at: now,
             })),
           )
@@ -488,48 +488,60 @@ export class KyselyStore implements Store {
   // ------------------------------------------------------------ work queue
 
   async enqueue(key: string, options?: QueueClock & { notBefore?: Date }): Promise<void> {
+    await this.enqueueAll([key], options);
+  }
+
+  async enqueueAll(
+    keys: readonly string[],
+    options?: QueueClock & { notBefore?: Date },
+  ): Promise<void> {
     const now = this.#now(options);
     const notBefore = (options?.notBefore ?? options?.now ?? this.#context.clock()).toISOString();
     // One upsert decides by the existing row's state; SET expressions all see the old row.
+    // PostgreSQL refuses to update one row twice in a statement, hence the distinct keys.
     const restart = sql<boolean>`work_queue.state in ('failed', 'done')`;
-    await this.#db
-      .insertInto('work_queue')
-      .values({
-        key,
-        state: 'waiting',
-        not_before: notBefore,
-        attempts: 0,
-        dirty: 0,
-        dirty_not_before: null,
-        worker_id: null,
-        lease_expires_at: null,
-        last_error: null,
-        failed_at: null,
-        enqueued_at: now,
-        updated_at: now,
-      })
-      .onConflict((oc) =>
-        oc.column('key').doUpdateSet({
-          state: sql`case when ${restart} then 'waiting' else work_queue.state end`,
-          not_before: sql`case
-            when work_queue.state = 'waiting' and excluded.not_before < work_queue.not_before
-              then excluded.not_before
-            when ${restart} then excluded.not_before
-            else work_queue.not_before end`,
-          dirty: sql`case when work_queue.state = 'processing' then 1 else work_queue.dirty end`,
-          dirty_not_before: sql`case
-            when work_queue.state = 'processing'
-              and (work_queue.dirty_not_before is null
-                or excluded.not_before < work_queue.dirty_not_before)
-              then excluded.not_before
-            else work_queue.dirty_not_before end`,
-          attempts: sql`case when ${restart} then 0 else work_queue.attempts end`,
-          enqueued_at: sql`case when ${restart} then excluded.enqueued_at
-            else work_queue.enqueued_at end`,
-          updated_at: (eb) => eb.ref('excluded.updated_at'),
-        }),
-      )
-      .execute();
+    for (const chunk of chunks(byKey([...new Set(keys)], (key) => key))) {
+      await this.#db
+        .insertInto('work_queue')
+        .values(
+          chunk.map((key) => ({
+            key,
+            state: 'waiting',
+            not_before: notBefore,
+            attempts: 0,
+            dirty: 0,
+            dirty_not_before: null,
+            worker_id: null,
+            lease_expires_at: null,
+            last_error: null,
+            failed_at: null,
+            enqueued_at: now,
+            updated_at: now,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet({
+            state: sql`case when ${restart} then 'waiting' else work_queue.state end`,
+            not_before: sql`case
+              when work_queue.state = 'waiting' and excluded.not_before < work_queue.not_before
+                then excluded.not_before
+              when ${restart} then excluded.not_before
+              else work_queue.not_before end`,
+            dirty: sql`case when work_queue.state = 'processing' then 1 else work_queue.dirty end`,
+            dirty_not_before: sql`case
+              when work_queue.state = 'processing'
+                and (work_queue.dirty_not_before is null
+                  or excluded.not_before < work_queue.dirty_not_before)
+                then excluded.not_before
+              else work_queue.dirty_not_before end`,
+            attempts: sql`case when ${restart} then 0 else work_queue.attempts end`,
+            enqueued_at: sql`case when ${restart} then excluded.enqueued_at
+              else work_queue.enqueued_at end`,
+            updated_at: (eb) => eb.ref('excluded.updated_at'),
+          }),
+        )
+        .execute();
+    }
   }
 
   async claim(

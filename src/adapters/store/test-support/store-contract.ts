@@ -223,6 +223,31 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         });
       });
 
+      it('journals an event in the state the caller gives, with its keys or error', async ({
+        onTestFinished,
+      }) => {
+        const { open } = fixture(onTestFinished);
+        const store = await open();
+        const result = await store.journalEvents([
+          { ...event('a'), state: 'processed', keys: ['user:00u1', 'group:00g1'] },
+          { ...event('b'), state: 'dropped', error: 'irrelevant-event-type' },
+        ]);
+        expect(result).toEqual({ added: ['a', 'b'], duplicates: [] });
+        expect(await store.getEvent('a')).toMatchObject({
+          state: 'processed',
+          keys: ['user:00u1', 'group:00g1'],
+          error: null,
+        });
+        expect(await store.getEvent('b')).toMatchObject({
+          state: 'dropped',
+          keys: [],
+          error: 'irrelevant-event-type',
+        });
+        // A duplicate keeps the first journaling's state.
+        await store.journalEvents([{ ...event('a'), state: 'failed', error: 'x' }]);
+        expect((await store.getEvent('a'))?.state).toBe('processed');
+      });
+
       it('journals each uuid once when two writers deliver overlapping batches at once', async ({
         onTestFinished,
       }) => {
@@ -284,6 +309,27 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         const [claimed] = await store.claim('w1', { leaseMs: 1000, now: at(5_000) });
         expect(claimed).toMatchObject({ key: 'k', attempts: 1, lastError: null });
         expect(await store.claim('w2', { leaseMs: 1000, now: at(5_000) })).toEqual([]);
+      });
+
+      it('enqueues many keys at once with the semantics of one enqueue each', async ({
+        onTestFinished,
+      }) => {
+        const { open } = fixture(onTestFinished);
+        const store = await open();
+        await store.enqueue('held', { now: T0 });
+        await store.claim('w1', { leaseMs: 1000, now: T0 });
+        await store.enqueue('waiting', { now: T0, notBefore: at(5_000) });
+        await store.enqueueAll(['new', 'held', 'waiting', 'new'], { now: at(1), notBefore: at(2) });
+        expect(await store.queueStats()).toMatchObject({ waiting: 2, processing: 1 });
+        // `waiting` moved to the earlier run time; `held` is dirty and runs again after release.
+        const claimed = await store.claim('w2', { leaseMs: 1000, limit: 5, now: at(2) });
+        expect(claimed.map((c) => c.key).sort()).toEqual(['new', 'waiting']);
+        expect(await store.complete('held', 'w1', { now: at(3) })).toBe(true);
+        expect(await store.claim('w3', { leaseMs: 1000, now: at(3) })).toMatchObject([
+          { key: 'held' },
+        ]);
+        await store.enqueueAll([]);
+        expect(await store.queueStats()).toMatchObject({ waiting: 0, processing: 3 });
       });
 
       it('claims earliest first, up to the limit', async ({ onTestFinished }) => {
