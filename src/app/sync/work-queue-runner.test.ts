@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { OperationalError, SafetyRefusal } from '../../core/errors.js';
 import { openStore } from '../../adapters/store/open-store.js';
@@ -197,6 +197,37 @@ describe('WorkQueueRunner (injected clock, real SQLite store)', () => {
     release();
     expect((await first)?.outcome).toBe('done');
   });
+  it('wakes one idle worker per key enqueued, not every idle worker', async () => {
+    const claims = vi.spyOn(store, 'claim');
+    const seen: string[] = [];
+    const r = runner(
+      (key) => {
+        seen.push(key);
+        return Promise.resolve({ status: 'done' });
+      },
+      { workers: 4 },
+    );
+    const settle = async (claimCount: number) => {
+      while (claims.mock.calls.length < claimCount) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      // Room for any further claims to show up before the count is checked.
+      for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    r.start();
+    await settle(4);
+    expect(claims).toHaveBeenCalledTimes(4);
+    await store.enqueue('user:00u6', { now: clock.now() });
+    r.wake(1);
+    // The woken worker claims the key, then finds nothing more; the other three sleep on.
+    await settle(6);
+    expect(seen).toEqual(['user:00u6']);
+    expect(claims).toHaveBeenCalledTimes(6);
+    const stopping = r.stop(1000);
+    clock.advance(1000);
+    await stopping;
+  });
+
   it('releases a key still running at shutdown so that the next process takes it at once', async () => {
     let started!: () => void;
     const running = new Promise<void>((resolve) => (started = resolve));

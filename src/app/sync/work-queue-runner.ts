@@ -116,7 +116,8 @@ export class WorkQueueRunner {
   #loops: Promise<void>[] = [];
   #stopping = new AbortController();
   #hardStop = new AbortController();
-  #wake = new AbortController();
+  /** One per idle worker, aborted to wake it. */
+  readonly #idle = new Set<AbortController>();
   #running = false;
 
   constructor(options: WorkQueueRunnerOptions) {
@@ -139,11 +140,18 @@ export class WorkQueueRunner {
     return [...this.#inFlight.keys()];
   }
 
-  /** Wakes idle workers now (after an enqueue), instead of at their next poll. */
-  wake(): void {
-    const previous = this.#wake;
-    this.#wake = new AbortController();
-    previous.abort();
+  /**
+   * Wakes up to `count` idle workers now (after enqueueing that many keys), instead of at their
+   * next poll; default all. A worker that finds nothing goes back to sleep, so waking one per key
+   * spares the store a claim per idle worker on every enqueue.
+   */
+  wake(count = Number.POSITIVE_INFINITY): void {
+    let left = count;
+    for (const waiter of this.#idle) {
+      if (left-- <= 0) break;
+      this.#idle.delete(waiter);
+      waiter.abort();
+    }
   }
 
   /** Starts the worker loops. */
@@ -206,8 +214,10 @@ export class WorkQueueRunner {
         continue;
       }
       if (result === null) {
-        const wake = this.#wake.signal;
-        await this.#clock.sleep(idle, AbortSignal.any([wake, this.#stopping.signal]));
+        const waiter = new AbortController();
+        this.#idle.add(waiter);
+        await this.#clock.sleep(idle, AbortSignal.any([waiter.signal, this.#stopping.signal]));
+        this.#idle.delete(waiter);
       }
     }
   }
