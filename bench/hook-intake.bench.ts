@@ -187,6 +187,7 @@ export const benchmark: Benchmark = {
           return {
             events: outcomes.flatMap((o) => o.events),
             keys: [...new Set(outcomes.flatMap((o) => o.keys))],
+            settling: [...new Set(outcomes.flatMap((o) => o.settling))],
           };
         },
         BASELINE_DURATION_MS,
@@ -196,7 +197,7 @@ export const benchmark: Benchmark = {
     });
     // Bound: the same server, authentication and validation, with nothing stored.
     const bound = await measureIntake(
-      () => Promise.resolve({ events: [], keys: [] }),
+      () => Promise.resolve({ events: [], keys: [], settling: [] }),
       BASELINE_DURATION_MS,
       `bound-${String(seed)}`,
     );

@@ -217,6 +217,10 @@ const reconcileSchema = z.strictObject({
     description:
       'Keys the workers may start per second (a global token bucket with an equal burst). The default suits AWS’s 20 requests/s per service.',
   }),
+  membershipSettle: interval('2s', 0).meta({
+    description:
+      'How long a membership event’s group key waits before it runs, so that a burst of membership changes to one group is swept by one group read; the user key, which decides the user’s access, runs at once. 0s runs it at once. Default 2s.',
+  }),
 });
 
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;

@@ -494,7 +494,12 @@ describe('loadConfig: the happy path', () => {
     expect(config.okta.token).toBeInstanceOf(Secret);
     expect(config.okta.token?.reveal()).toBe('example-okta-api-token-not-a-real-token');
     expect(config.okta.poll).toEqual({ enabled: true, interval: 30_000 });
-    expect(config.reconcile).toEqual({ fullInterval: 900_000, workers: 4, keysPerSecond: 20 });
+    expect(config.reconcile).toEqual({
+      fullInterval: 900_000,
+      workers: 4,
+      keysPerSecond: 20,
+      membershipSettle: 2_000,
+    });
     expect(config.aws.discovery.memberRoleName).toBe('OrganizationAccountAccessRole');
     expect(config.store).toBe(
       `sqlite:${path.resolve(path.dirname(example), 'data/okta-aws-sync.db')}`,

@@ -24,6 +24,19 @@ export interface IntakeResult {
   readonly events: readonly IntakeEventOutcome[];
   /** Distinct keys enqueued by this batch. */
   readonly keys: readonly string[];
+  /** The part of `keys` queued to run after the settle window rather than at once. */
+  readonly settling: readonly string[];
+}
+
+export interface IntakeOptions {
+  /**
+   * How long a membership event's group key waits (ms; reconcile.membershipSettle), so that the
+   * changes of a burst are swept by one run of it. 0 runs it at once. A key also named at once
+   * (by a group lifecycle event, or already waiting) keeps its earlier run time.
+   */
+  readonly settleMs?: number;
+  /** The intake's clock for the settle window; default the system clock. */
+  readonly now?: () => Date;
 }
 
 /**
@@ -35,58 +48,61 @@ export async function ingestEvents(
   store: Store,
   events: readonly LogEvent[],
   channel: EventChannel,
+  options: IntakeOptions = {},
 ): Promise<IntakeResult> {
+  // Keys are derived before journaling, so each event is journaled in its final state and all
+  // keys are queued with one statement: intake is on the hook's acknowledgement path.
+  const mapped = new Map(events.map((event) => [event.uuid, keysForEvent(event)]));
   return store.transaction(async (tx) => {
     const journal = await tx.journalEvents(
-      events.map((event) => ({
-        uuid: event.uuid,
-        eventType: event.eventType,
-        published: event.published,
-        channel,
-        body: event,
-      })),
+      events.map((event) => {
+        const keys = mapped.get(event.uuid)!;
+        return {
+          uuid: event.uuid,
+          eventType: event.eventType,
+          published: event.published,
+          channel,
+          body: event,
+          ...('dropped' in keys
+            ? { state: 'dropped' as const, keys: [], error: keys.dropped }
+            : { state: 'processed' as const, keys: keys.keys }),
+        };
+      }),
     );
     const added = new Set(journal.added);
     const outcomes: IntakeEventOutcome[] = [];
     const allKeys = new Set<string>();
+    const settling = new Set<string>();
+    const atOnce = new Set<string>();
     for (const event of events) {
-      if (!added.has(event.uuid)) {
-        outcomes.push({
-          uuid: event.uuid,
-          eventType: event.eventType,
-          outcome: 'duplicate',
-          keys: [],
-        });
-        continue;
-      }
+      const base = { uuid: event.uuid, eventType: event.eventType };
       // A uuid twice in one batch is journaled once; the second copy is a duplicate.
-      added.delete(event.uuid);
-      const mapped = keysForEvent(event);
-      if ('dropped' in mapped) {
-        await tx.markEvent(event.uuid, { state: 'dropped', keys: [], error: mapped.dropped });
-        outcomes.push({
-          uuid: event.uuid,
-          eventType: event.eventType,
-          outcome: 'dropped',
-          keys: [],
-          dropReason: mapped.dropped,
-        });
+      if (!added.delete(event.uuid)) {
+        outcomes.push({ ...base, outcome: 'duplicate', keys: [] });
         continue;
       }
-      for (const key of mapped.keys) {
-        if (!allKeys.has(key)) {
-          allKeys.add(key);
-          await tx.enqueue(key);
-        }
+      const keys = mapped.get(event.uuid)!;
+      if ('dropped' in keys) {
+        outcomes.push({ ...base, outcome: 'dropped', keys: [], dropReason: keys.dropped });
+        continue;
       }
-      await tx.markEvent(event.uuid, { state: 'processed', keys: mapped.keys });
-      outcomes.push({
-        uuid: event.uuid,
-        eventType: event.eventType,
-        outcome: 'queued',
-        keys: mapped.keys,
+      for (const key of keys.keys) {
+        allKeys.add(key);
+        (keys.settling.includes(key) ? settling : atOnce).add(key);
+      }
+      outcomes.push({ ...base, outcome: 'queued', keys: keys.keys });
+    }
+    const settleMs = options.settleMs ?? 0;
+    for (const key of atOnce) settling.delete(key);
+    if (settleMs <= 0) settling.clear();
+    await tx.enqueueAll([...allKeys].filter((key) => !settling.has(key)));
+    if (settling.size > 0) {
+      const now = options.now?.() ?? new Date();
+      await tx.enqueueAll([...settling], {
+        now,
+        notBefore: new Date(now.getTime() + settleMs),
       });
     }
-    return { events: outcomes, keys: [...allKeys] };
+    return { events: outcomes, keys: [...allKeys], settling: [...settling] };
   });
 }

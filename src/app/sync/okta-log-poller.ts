@@ -36,8 +36,10 @@ export interface OktaLogPollerOptions {
   readonly initialLookbackMs?: number;
   /** Called with each page's intake result. */
   readonly onIntake?: (result: IntakeResult) => void;
-  /** Called after the events of a poll are in the queue (to wake workers). */
-  readonly onEnqueued?: () => void;
+  /** How long membership events' group keys wait (ms); see IntakeOptions. Default 0. */
+  readonly settleMs?: number;
+  /** Called with how many keys a page queued to run at once (to wake as many workers). */
+  readonly onEnqueued?: (keys: number) => void;
 }
 
 /** What one `pollOnce` did. */
@@ -114,14 +116,21 @@ export class OktaLogPoller {
       }
       const next = page.next;
       const result = await store.transaction(async (tx) => {
-        const intake = relevant.length > 0 ? await ingestEvents(tx, relevant, 'systemLog') : null;
+        const intake =
+          relevant.length > 0
+            ? await ingestEvents(tx, relevant, 'systemLog', {
+                settleMs: this.#options.settleMs ?? 0,
+                now: () => this.#clock.now(),
+              })
+            : null;
         await tx.setCursor(SYSTEM_LOG_CURSOR, next);
         return intake;
       });
       if (result) {
         added += result.events.filter((e) => e.outcome !== 'duplicate').length;
         this.#options.onIntake?.(result);
-        if (result.keys.length > 0) this.#options.onEnqueued?.();
+        const atOnce = result.keys.length - result.settling.length;
+        if (atOnce > 0) this.#options.onEnqueued?.(atOnce);
       }
       cursor = next;
       if (page.events.length === 0) break;

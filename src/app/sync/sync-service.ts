@@ -140,7 +140,8 @@ export class SyncService implements SyncApi {
           clock: this.#clock,
           intervalMs: options.pollIntervalMs ?? config.okta.poll.interval,
           onIntake: (result) => this.serviceMetrics.recordIntake('systemLog', result),
-          onEnqueued: () => this.#runner.wake(),
+          settleMs: config.reconcile.membershipSettle,
+          onEnqueued: (keys) => this.#runner.wake(keys),
         })
       : null;
   }
@@ -250,7 +251,7 @@ export class SyncService implements SyncApi {
 
   async #enqueue(key: string): Promise<void> {
     await this.#store.enqueue(key);
-    this.#runner.wake();
+    this.#runner.wake(1);
   }
 
   #onReconciled(report: KeyReconcileReport): void {
@@ -265,9 +266,13 @@ export class SyncService implements SyncApi {
   // ---- SyncApi ------------------------------------------------------------------------------
 
   async ingestHookEvents(events: readonly LogEvent[]): Promise<IntakeResult> {
-    const result = await ingestEvents(this.#store, events, 'hook');
+    const result = await ingestEvents(this.#store, events, 'hook', {
+      settleMs: this.#options.adapters.loaded.config.reconcile.membershipSettle,
+      now: () => this.#clock.now(),
+    });
     this.serviceMetrics.recordIntake('hook', result);
-    if (result.keys.length > 0) this.#runner.wake();
+    const atOnce = result.keys.length - result.settling.length;
+    if (atOnce > 0) this.#runner.wake(atOnce);
     return result;
   }
 

@@ -7,10 +7,11 @@ const user = { id: '00u1jdoe2AbCdEfG0h7x', type: 'User' };
 const group = { id: '00g1awsAdm2XyZwV0h7x', type: 'UserGroup' };
 
 describe('keysForEvent', () => {
-  it('maps membership changes to the user and the group', () => {
+  it('maps membership changes to the user and the group, the group key settling', () => {
     for (const eventType of ['group.user_membership.add', 'group.user_membership.remove']) {
       expect(keysForEvent({ eventType, target: [user, group] })).toEqual({
         keys: ['user:00u1jdoe2AbCdEfG0h7x', 'group:00g1awsAdm2XyZwV0h7x'],
+        settling: ['group:00g1awsAdm2XyZwV0h7x'],
       });
     }
   });
@@ -19,7 +20,10 @@ describe('keysForEvent', () => {
     const extra = { id: '0oaApp', type: 'AppInstance' };
     expect(
       keysForEvent({ eventType: 'group.user_membership.add', target: [extra, group, user] }),
-    ).toEqual({ keys: ['user:00u1jdoe2AbCdEfG0h7x', 'group:00g1awsAdm2XyZwV0h7x'] });
+    ).toEqual({
+      keys: ['user:00u1jdoe2AbCdEfG0h7x', 'group:00g1awsAdm2XyZwV0h7x'],
+      settling: ['group:00g1awsAdm2XyZwV0h7x'],
+    });
   });
 
   it('maps group lifecycle and profile events to the group only', () => {
@@ -30,6 +34,7 @@ describe('keysForEvent', () => {
     ]) {
       expect(keysForEvent({ eventType, target: [group, user] })).toEqual({
         keys: ['group:00g1awsAdm2XyZwV0h7x'],
+        settling: [],
       });
     }
   });
@@ -45,6 +50,7 @@ describe('keysForEvent', () => {
     ]) {
       expect(keysForEvent({ eventType, target: [user] })).toEqual({
         keys: ['user:00u1jdoe2AbCdEfG0h7x'],
+        settling: [],
       });
     }
   });

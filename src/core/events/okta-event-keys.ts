@@ -50,7 +50,16 @@ export const DropReasons = ['irrelevant-type', 'missing-target'] as const;
 export type DropReason = (typeof DropReasons)[number];
 
 export type EventKeys =
-  | { readonly keys: readonly string[] }
+  | {
+      readonly keys: readonly string[];
+      /**
+       * The part of `keys` that may wait for the membership settle window: a membership event's
+       * group key. The user's access is decided by the user key, which runs at once; the group
+       * key re-reads the whole group, so a burst of membership changes to one group is swept by
+       * one run of it instead of one per change.
+       */
+      readonly settling: readonly string[];
+    }
   | { readonly keys: readonly []; readonly dropped: DropReason };
 
 // okta.md §2.1: index targets by type, never by position, and tolerate extras.
@@ -66,7 +75,7 @@ function targetIds(event: KeyedEvent, type: 'User' | 'UserGroup'): string[] {
 
 /**
  * The keys an event marks dirty:
- * - `group.user_membership.add/remove` → `user:<id>` and `group:<id>`;
+ * - `group.user_membership.add/remove` → `user:<id>` and `group:<id>` (the group key settling);
  * - `group.lifecycle.create/delete`, `group.profile.update` → `group:<id>`;
  * - `user.lifecycle.deactivate/suspend/delete.initiated/activate/reactivate/unsuspend` →
  *   `user:<id>`.
@@ -78,13 +87,15 @@ export function keysForEvent(event: KeyedEvent): EventKeys {
   const users = targetIds(event, 'User').map(userKey);
   const groups = targetIds(event, 'UserGroup').map(groupKey);
   let keys: string[];
+  let settling: string[] = [];
   if ((MEMBERSHIP_EVENTS as readonly string[]).includes(event.eventType)) {
     // Either half is still worth reconciling when the other target is missing.
     keys = [...users, ...groups];
+    settling = groups;
   } else if ((GROUP_EVENTS as readonly string[]).includes(event.eventType)) {
     keys = groups;
   } else {
     keys = users;
   }
-  return keys.length > 0 ? { keys } : { keys: [], dropped: 'missing-target' };
+  return keys.length > 0 ? { keys, settling } : { keys: [], dropped: 'missing-target' };
 }
