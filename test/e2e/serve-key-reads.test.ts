@@ -13,7 +13,7 @@ import { openStore } from '../../src/adapters/store/open-store.js';
 import type { ApplyLimits } from '../../src/app/apply/apply-plan.js';
 import type { KeyReconcileReport } from '../../src/app/sync/key-reconciler.js';
 import { createKeyReconciler } from '../../src/app/sync/key-reconciler.js';
-import { OWNERSHIP_FRESH_MS } from '../../src/app/sync/key-plans.js';
+import { OWNERSHIP_FRESH_MS, USER_LINK_FRESH_MS } from '../../src/app/sync/key-plans.js';
 import type { KeyReconciler, ReconcileOutcome } from '../../src/app/sync/work-queue-runner.js';
 import { groupKey, userKey } from '../../src/core/events/reconcile-key.js';
 import type { Store } from '../../src/ports/store.js';
@@ -39,7 +39,7 @@ const FULL_INVENTORY_CALLS = [
 interface Harness {
   readonly world: ServeWorld;
   readonly store: Store;
-  readonly reconcile: (key: string) => Promise<ReconcileOutcome>;
+  readonly reconcile: (key: string, attempts?: number) => Promise<ReconcileOutcome>;
   readonly reports: KeyReconcileReport[];
   readonly queued: string[];
 }
@@ -83,11 +83,11 @@ async function startHarness(
   });
   const logger = pino({ level: process.env.SERVE_TEST_LOG ?? 'silent' });
   let n = 0;
-  const reconcile = (key: string): Promise<ReconcileOutcome> => {
+  const reconcile = (key: string, attempts = 1): Promise<ReconcileOutcome> => {
     n += 1;
     return reconciler(key, {
       correlationId: `${key}#${n}`,
-      attempts: 1,
+      attempts,
       logger,
       signal: new AbortController().signal,
     });
@@ -201,6 +201,51 @@ describe('serve per-key reconciles (both simulators, real SDKs)', () => {
     world.aws.control.resetCalls();
     expect(await reconcile(bobKey)).toMatchObject({ status: 'done', changes: 0 });
     expect(tagReads()).toBe(0);
+    expect((await world.plan()).operations).toEqual([]);
+  });
+
+  it('a user: key resolves its Identity Center user once per window, and afresh on a retry', async () => {
+    let clock = Date.now();
+    const { world, reconcile } = await startHarness({}, undefined, () => clock);
+    // Dave is not in Okta's push yet when the full read runs, so nothing links him.
+    world.okta.control.setScimLag(3000);
+    world.okta.control.admin({ action: 'createUser', login: 'dave@example.com' });
+    world.okta.control.admin({ action: 'addMember', group: DEV_GROUP, user: 'dave@example.com' });
+    expect(await reconcile('full')).toMatchObject({ status: 'done' });
+    const dave = userKey(world.oktaId('dave@example.com'));
+    const resolves = () => callCounts(world)['identitystore:GetUserId'] ?? 0;
+
+    // Not pushed: looked up on every attempt, never remembered as missing.
+    world.aws.control.resetCalls();
+    expect(await reconcile(dave)).toMatchObject({ status: 'pending' });
+    expect(await reconcile(dave)).toMatchObject({ status: 'pending' });
+    // Each attempt looks him up by ExternalId, then by userName.
+    expect(resolves()).toBe(2 * 2);
+
+    await world.okta.control.settle();
+    world.aws.control.resetCalls();
+    expect(await reconcile(dave, 3)).toMatchObject({ status: 'done', changes: 1 });
+    expect(resolves()).toBe(1);
+    expect(world.assignments()).toContain(`${DEV}|Developer|USER|dave@example.com`);
+
+    // Within the window the next changes reuse the link; a retry (attempt 2) resolves again.
+    world.okta.control.admin({
+      action: 'removeMember',
+      group: DEV_GROUP,
+      user: 'dave@example.com',
+    });
+    await world.okta.control.settle();
+    clock += 1_000;
+    world.aws.control.resetCalls();
+    expect(await reconcile(dave)).toMatchObject({ status: 'done', changes: 1 });
+    expect(resolves()).toBe(0);
+    expect(await reconcile(dave, 2)).toMatchObject({ status: 'done', changes: 0 });
+    expect(resolves()).toBe(1);
+    // Past the window: resolved again.
+    clock += USER_LINK_FRESH_MS + 1_000;
+    world.aws.control.resetCalls();
+    expect(await reconcile(dave)).toMatchObject({ status: 'done', changes: 0 });
+    expect(resolves()).toBe(1);
     expect((await world.plan()).operations).toEqual([]);
   });
 

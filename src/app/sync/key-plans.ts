@@ -46,8 +46,13 @@ export interface KeyPlanDeps {
   readonly okta: OktaPrincipalReader;
   readonly store: Store;
   readonly cache: KeyReadCache;
-  /** Epoch ms, for how fresh the cached ownership tags are. */
+  /** Epoch ms, for how fresh the cached ownership tags and principals are. */
   readonly now: () => number;
+  /**
+   * Whether the key may take its user's IdC user from the cache (USER_LINK_FRESH_MS). False on a
+   * retry: an attempt that failed or waited may have failed because the link went stale.
+   */
+  readonly reuseLinks?: boolean;
 }
 
 /**
@@ -56,6 +61,13 @@ export interface KeyPlanDeps {
  * not once per key; the tags a full read or a key read are as fresh as that read.
  */
 export const OWNERSHIP_FRESH_MS = 5_000;
+
+/**
+ * How long a user key trusts the IdC user an Okta user was last resolved to (by a full read or a
+ * key). The link changes only when SCIM deletes and re-creates the IdC user; a write to a stale
+ * one fails, and the retry resolves afresh. A burst of changes to one user resolves it once.
+ */
+export const USER_LINK_FRESH_MS = 30_000;
 
 /** A key's narrowed plan, ready for the guards and the executor. */
 export interface KeyPlan {
@@ -161,11 +173,16 @@ export async function planUserKey(
     async remember() {
       for (const group of groups) deps.cache.updateGroup(group.id, fresh.get(group.id));
       const matched = groups.filter((group) => fresh.has(group.id));
+      // Only memberships that changed: most user keys change none, and the cached bodies of
+      // groups already remembered are kept fresh by their group keys and full reads.
+      const remembered = new Set<string>(previousGroupIds);
+      const joined = user ? matched.filter((group) => !remembered.has(group.id)) : [];
+      if (joined.length === 0 && leftForGood.length === 0) return;
       await store.transaction(async (tx) => {
-        if (user && matched.length > 0) {
+        if (user && joined.length > 0) {
           await tx.putOktaUsers([user]);
-          await tx.putOktaGroups(matched);
-          for (const group of matched) await tx.addGroupMember(group.id, user.id);
+          await tx.putOktaGroups(joined);
+          for (const group of joined) await tx.addGroupMember(group.id, user.id);
         }
         // A group that reads empty keeps its remembered members, so the guard keeps holding.
         for (const id of leftForGood) {
@@ -290,9 +307,15 @@ export async function planGroupKey(
       deps.cache.updateGroup(oktaGroupId, freshScope);
       // A group that reads empty keeps its remembered members, so the guard keeps holding.
       if (!group || !freshScope || guarded) return;
+      // Only what changed: a membership event runs this for a group of any size, and rewriting
+      // every member's row each time was most of a group key's store work.
+      const remembered = new Set<string>(rememberedMembers);
+      const joined = currentMembers.filter((member) => !remembered.delete(member.id));
+      const groupChanged = !cached || JSON.stringify(cached.value) !== JSON.stringify(group);
+      if (!groupChanged && joined.length === 0 && remembered.size === 0) return;
       await store.transaction(async (tx) => {
-        await tx.putOktaUsers(currentMembers);
-        await tx.putOktaGroups([group]);
+        if (joined.length > 0) await tx.putOktaUsers(joined);
+        if (groupChanged) await tx.putOktaGroups([group]);
         await tx.replaceGroupMembers(
           group.id,
           currentMembers.map((m) => m.id),
@@ -341,20 +364,28 @@ function emptyGroupPlan(
  * Okta user that still exists belongs to that user (linking's ExternalId pass claims it first).
  * A deleted Okta user is looked up by ExternalId only: a full plan links it by nothing else.
  */
-function resolveUser(
+async function resolveUser(
   deps: KeyPlanDeps,
   snapshot: KeyReadSnapshot,
   oktaUserId: string,
   user: OktaUser | undefined,
 ): Promise<IdcUser | undefined> {
+  const now = deps.now();
+  // A deleted Okta user is resolved afresh: its access is being removed, and its link ends.
+  if (user && deps.reuseLinks) {
+    const known = deps.cache.userWithin(oktaUserId, now, USER_LINK_FRESH_MS);
+    if (known) return known;
+  }
   const names = user ? [...new Set([user.login, user.login.toLowerCase()])] : [];
-  return resolvePrincipal(
+  const found = await resolvePrincipal(
     snapshot,
     oktaUserId,
     names,
     (lookup) => deps.identityCenter.findUser(snapshot.instance, lookup),
     (otherId) => deps.okta.readUser(otherId),
   );
+  deps.cache.noteUser(oktaUserId, found, now);
+  return found;
 }
 
 /** The IdC group of an Okta group: by ExternalId, else by displayName = name (see resolveUser). */

@@ -10,7 +10,7 @@
  * full path, which refreshes it. Staleness is bounded by the TTL and, for groups, by their own
  * events: a group's lifecycle event re-reads that group.
  */
-import type { IdcInstance, PermissionSet } from '../../core/domain/identity-center.js';
+import type { IdcInstance, IdcUser, PermissionSet } from '../../core/domain/identity-center.js';
 import type { PermissionSetArn } from '../../core/domain/ids.js';
 import type { OrganizationTree } from '../../core/domain/organizations.js';
 import type { GroupScope } from '../../core/plan/key-scope.js';
@@ -39,6 +39,8 @@ export class KeyReadCache {
   #snapshot: KeyReadSnapshot | null = null;
   /** When each permission set's tags (its ownership) were last read from AWS, epoch ms. */
   readonly #tagsReadAt = new Map<string, number>();
+  /** The IdC user each Okta user was last resolved to, and when (epoch ms). */
+  readonly #users = new Map<string, { readonly user: IdcUser; readonly at: number }>();
 
   constructor(
     private readonly policy: SyncPolicy,
@@ -75,6 +77,25 @@ export class KeyReadCache {
     };
     this.#tagsReadAt.clear();
     for (const ps of fresh.actual.permissionSets) this.#tagsReadAt.set(ps.permissionSetArn, now);
+    this.#users.clear();
+    for (const link of fresh.desired.links.userLinks) {
+      this.#users.set(link.okta.id, { user: link.idc, at: now });
+    }
+  }
+
+  /**
+   * The IdC user `oktaUserId` was resolved to at most `windowMs` before `now`, if any. Only
+   * found users are kept: a user SCIM has not pushed yet is looked up again every time.
+   */
+  userWithin(oktaUserId: string, now: number, windowMs: number): IdcUser | undefined {
+    const entry = this.#users.get(oktaUserId);
+    return entry && now - entry.at <= windowMs ? entry.user : undefined;
+  }
+
+  /** Records (or, with undefined, forgets) what `oktaUserId` resolves to, as of `now`. */
+  noteUser(oktaUserId: string, user: IdcUser | undefined, now: number): void {
+    if (user) this.#users.set(oktaUserId, { user, at: now });
+    else this.#users.delete(oktaUserId);
   }
 
   /** Whether the permission set's tags were read from AWS at most `windowMs` before `now`. */

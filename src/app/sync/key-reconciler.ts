@@ -274,6 +274,7 @@ async function reconcileKey(
       store: deps.store,
       cache: state.cache,
       now: state.now,
+      reuseLinks: context.attempts === 1,
     };
     const outcome =
       parsed.kind === 'user'
