@@ -96,6 +96,17 @@ describe('AdaptiveRateLimiter', () => {
   });
 });
 
+describe('default concurrency', () => {
+  it('is 10 at the AWS default rates and a tenth of a raised rate', () => {
+    expect(new AdaptiveRateLimiter({ ratePerSecond: 20 }).maxConcurrency).toBe(10);
+    expect(new AdaptiveRateLimiter({ ratePerSecond: 100 }).maxConcurrency).toBe(10);
+    expect(new AdaptiveRateLimiter({ ratePerSecond: 400 }).maxConcurrency).toBe(40);
+    expect(new AdaptiveRateLimiter({ ratePerSecond: 400, maxConcurrency: 5 }).maxConcurrency).toBe(
+      5,
+    );
+  });
+});
+
 describe('AwsRateLimiters call gate on a real SDK client', () => {
   let server: Server | undefined;
   afterEach(

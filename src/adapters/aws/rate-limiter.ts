@@ -34,7 +34,10 @@ export interface RateLimiterOptions {
    * one-second window ever sees more than ratePerSecond + 1 requests.
    */
   readonly burst?: number;
-  /** Requests in flight at once. Default 10. */
+  /**
+   * Requests in flight at once. Default 10, or a tenth of `ratePerSecond` when that is more: by
+   * Little's law a fixed 10 caps throughput at 10 ÷ response time, under a raised quota's rate.
+   */
   readonly maxConcurrency?: number;
   /** Floor for the adaptive rate. Default ratePerSecond / 10. */
   readonly minRatePerSecond?: number;
@@ -43,6 +46,11 @@ export interface RateLimiterOptions {
   /** Share of the configured rate regained per successful request. Default 0.02. */
   readonly recoveryPerSuccess?: number;
   readonly clock?: Clock;
+}
+
+/** The default concurrency for a rate (see RateLimiterOptions.maxConcurrency). */
+export function defaultConcurrency(ratePerSecond: number): number {
+  return Math.max(10, Math.ceil(ratePerSecond / 10));
 }
 
 /**
@@ -68,7 +76,10 @@ export class AdaptiveRateLimiter {
 
   constructor(options: RateLimiterOptions = {}) {
     this.maxRatePerSecond = positive(options.ratePerSecond ?? 20, 'ratePerSecond');
-    this.maxConcurrency = Math.max(1, Math.floor(options.maxConcurrency ?? 10));
+    this.maxConcurrency = Math.max(
+      1,
+      Math.floor(options.maxConcurrency ?? defaultConcurrency(this.maxRatePerSecond)),
+    );
     this.minRate = Math.min(
       this.maxRatePerSecond,
       positive(options.minRatePerSecond ?? this.maxRatePerSecond / 10, 'minRatePerSecond'),
