@@ -2,14 +2,17 @@
  * Shared set-up of the `serve-e2e` and `serve-burst` benchmarks: a seeded organisation for the
  * fault suite's world (both simulators in process, the real `serve` with an SQLite store, the
  * write-auditing proxy and the independent oracle of test/faults-ci/fault-world.ts), converged
- * once by the service itself, then handed over to a service with production settings.
+ * once by the service itself in process, then handed over to the measured service: `serve` from
+ * the CLI as its own process with production settings, seen only over HTTP.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { copyFile, open, readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 
-import { loadConfig } from '../src/config/load-config.js';
-import type { RunningSyncServer } from '../src/http/sync-server.js';
+import type { ServiceStatus } from '../src/app/sync/sync-api.js';
 import type { OktaScenario } from '../src/sim/okta/okta-simulator.js';
 import { defaultPerMinute } from '../src/sim/okta/rate-limiter.js';
+import { API_TOKEN } from '../test/e2e/serve-world.js';
 import type { FaultWorld } from '../test/faults-ci/fault-world.js';
 import {
   DEV,
@@ -149,7 +152,10 @@ export async function startBenchWorld(org: BenchOrg, timeoutMs = 120_000): Promi
       () => same(w.assignments(), fw.oracle()),
       timeoutMs,
     );
-    await waitIdle(seeding, timeoutMs);
+    await waitIdle(
+      overHttp(seeding.url, process.pid, (graceMs) => seeding.close(graceMs)),
+      timeoutMs,
+    );
     await seeding.close(5_000);
     w.aws.control.setQuotas({ ratePerSecond: AWS_RATE_PER_SECOND });
     return {
@@ -166,60 +172,161 @@ export async function startBenchWorld(org: BenchOrg, timeoutMs = 120_000): Promi
   }
 }
 
-/**
- * Starts the measured service at `world.port` with production settings: the harness config with
- * `reconcile` set to MEASURED_RECONCILE, and no test tuning (default queue backoff, async polls
- * and SDK retries).
- */
-export async function startMeasuredServer(
-  world: BenchWorld,
-  options: { throughAuditProxy?: boolean } = {},
-): Promise<RunningSyncServer> {
+/** The measured service as the benchmarks see it: over HTTP only, wherever it runs. */
+export interface MeasuredService {
+  readonly url: string;
+  /** `GET /api/v1/status`. */
+  status(): Promise<ServiceStatus>;
+  /** The service's own counters from `GET /metrics`. */
+  counters(): Promise<ServiceCounters>;
+  close(graceMs: number): Promise<void>;
+  /** CPU seconds (user + system) the service's process has used so far. */
+  cpuSeconds(): Promise<number>;
+}
+
+/** CPU seconds used by process `pid` so far, from /proc (Linux); NaN where it cannot be read. */
+async function processCpuSeconds(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** USER_HZ, 100 on every Linux this runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Writes the config the measured service runs: the harness config with MEASURED_RECONCILE. */
+async function measuredConfig(world: BenchWorld, throughAuditProxy: boolean): Promise<string> {
   const w = world.fw.world;
-  const source = options.throughAuditProxy ? world.fw.configPath : w.configPath;
+  const source = throughAuditProxy ? world.fw.configPath : w.configPath;
   const text = await readFile(source, 'utf8');
   if (!text.includes(HARNESS_RECONCILE)) {
     throw new Error(`the harness config no longer has "${HARNESS_RECONCILE}"`);
   }
   const path = `${source}.measured.yaml`;
   await writeFile(path, text.replace(HARNESS_RECONCILE, `reconcile: ${MEASURED_RECONCILE}`));
-  const loaded = await loadConfig(path, { env: w.env });
-  return w.startServer(world.port, { service: {}, wiring: { env: w.env }, loaded });
+  return path;
 }
+
+function overHttp(
+  url: string,
+  pid: number,
+  close: (graceMs: number) => Promise<void>,
+): MeasuredService {
+  const get = async (path: string, auth: boolean): Promise<Response> => {
+    const response = await fetch(`${url}${path}`, {
+      headers: auth ? { authorization: `Bearer ${API_TOKEN}` } : {},
+    });
+    if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status}`);
+    return response;
+  };
+  return {
+    url,
+    status: async () => (await (await get('/api/v1/status', true)).json()) as ServiceStatus,
+    counters: async () => countersFromMetrics(await (await get('/metrics', false)).text()),
+    close,
+    cpuSeconds: () => processCpuSeconds(pid),
+  };
+}
+
+/**
+ * Starts the measured service as its own process, as it is deployed: `serve` from the CLI on the
+ * same measured config, with production settings and info-level logs (written to a file beside
+ * the config). The simulators and the driver keep this process, so the service's event loop and
+ * CPU are its own, as they are beside a remote AWS and Okta.
+ */
+export async function startMeasuredChild(
+  world: BenchWorld,
+  options: { throughAuditProxy?: boolean } = {},
+): Promise<MeasuredService> {
+  const configPath = await measuredConfig(world, options.throughAuditProxy ?? false);
+  const log = await open(`${configPath}.log`, 'w');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', CLI_ENTRY, '--config', configPath, 'serve', '--port', String(world.port)],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...world.fw.world.env },
+      stdio: ['ignore', log.fd, log.fd],
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${world.port}`;
+  const close = async (graceMs: number): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), graceMs + 5_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    await log.close();
+    // For exploring: keep the service's log past the world's temporary directory.
+    if (process.env.BENCH_SERVE_LOG) {
+      await copyFile(`${configPath}.log`, process.env.BENCH_SERVE_LOG);
+    }
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await log.close();
+      throw new Error(`serve exited (${child.exitCode}) before listening; see ${configPath}.log`);
+    }
+    const up = await fetch(`${url}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (up) return overHttp(url, child.pid!, close);
+    if (Date.now() > deadline) {
+      await close(0);
+      throw new Error(`serve did not listen within 60 s; see ${configPath}.log`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI_ENTRY = fileURLToPath(new URL('../test/support/cli-entry.ts', import.meta.url));
 
 /** The harness config's reconcile line (test/e2e/serve-world.ts), which `reconcile` replaces. */
 const HARNESS_RECONCILE = 'reconcile: { fullInterval: 1h, workers: 4 }';
 
-/**
- * The service's own metrics (prom-client): events by outcome, key attempts by kind/outcome, and
- * the mean time to reconcile one key by kind.
- */
-export async function serviceCounters(server: RunningSyncServer): Promise<{
-  meanReconcileSeconds: Record<string, number>;
-  events: Record<string, number>;
-  attempts: Record<string, number>;
-}> {
-  const metrics = await server.service.serviceMetrics.registry.getMetricsAsJSON();
-  const sum = (name: string, label: (l: Record<string, unknown>) => string) => {
+/** The service's own counters: events by outcome, key attempts by kind/outcome, mean key time. */
+export interface ServiceCounters {
+  readonly meanReconcileSeconds: Record<string, number>;
+  readonly events: Record<string, number>;
+  readonly attempts: Record<string, number>;
+}
+
+/** Reads the counters from the Prometheus text exposition of `GET /metrics`. */
+function countersFromMetrics(text: string): ServiceCounters {
+  const samples: { name: string; labels: Record<string, string>; value: number }[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^(\w+)(?:\{(.*)\})?\s+(\S+)$/.exec(line);
+    if (!match) continue;
+    const labels: Record<string, string> = {};
+    for (const label of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
+      labels[label[1]!] = label[2]!;
+    }
+    samples.push({ name: match[1]!, labels, value: Number(match[3]) });
+  }
+  const sum = (name: string, label: (l: Record<string, string>) => string) => {
     const out: Record<string, number> = {};
-    for (const value of metrics.find((m) => m.name === name)?.values ?? []) {
-      const key = label(value.labels);
-      out[key] = (out[key] ?? 0) + value.value;
+    for (const sample of samples.filter((s) => s.name === name)) {
+      const key = label(sample.labels);
+      out[key] = (out[key] ?? 0) + sample.value;
     }
     return out;
   };
-  const durations = metrics.find((m) => m.name === 'okta_aws_sync_reconcile_duration_seconds');
-  const part = (suffix: string) =>
-    Object.fromEntries(
-      (durations?.values ?? [])
-        .filter((v) => (v as { metricName?: string }).metricName?.endsWith(suffix))
-        .map((v) => [String(v.labels.kind), v.value]),
-    );
-  const sums = part('_sum');
-  const counts = part('_count');
+  const durations = 'okta_aws_sync_reconcile_duration_seconds';
+  const sums = sum(`${durations}_sum`, (l) => String(l.kind));
+  const counts = sum(`${durations}_count`, (l) => String(l.kind));
   return {
     meanReconcileSeconds: Object.fromEntries(
-      Object.entries(sums).map(([kind, total]) => [kind, total / (counts[kind] ?? 1)]),
+      Object.entries(sums).map(([kind, total]) => [kind, total / (counts[kind] || 1)]),
     ),
     events: sum('okta_aws_sync_events_total', (l) => String(l.outcome)),
     attempts: sum(
@@ -233,11 +340,11 @@ export async function serviceCounters(server: RunningSyncServer): Promise<{
  * True once nothing is queued, processing or unprocessed in the journal for three polls in a row
  * (100 ms apart); false if that has not happened within `timeoutMs`.
  */
-export async function waitIdle(server: RunningSyncServer, timeoutMs: number): Promise<boolean> {
+export async function waitIdle(service: MeasuredService, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   let quiet = 0;
   while (Date.now() < deadline) {
-    const status = await server.service.status();
+    const status = await service.status();
     const idle =
       status.queue.waiting === 0 &&
       status.queue.processing === 0 &&

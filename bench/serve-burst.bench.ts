@@ -24,11 +24,10 @@ import {
   benchOrg,
   same,
   seededRandom,
-  serviceCounters,
   setDifference,
   shuffle,
   startBenchWorld,
-  startMeasuredServer,
+  startMeasuredChild,
   waitIdle,
 } from './serve-bench-world.js';
 
@@ -81,7 +80,7 @@ export const benchmark: Benchmark = {
     const w = fw.world;
     try {
       w.aws.control.setAsyncLatency(ASYNC_LATENCY_MS);
-      const server = await startMeasuredServer(world, { throughAuditProxy: true });
+      const server = await startMeasuredChild(world, { throughAuditProxy: true });
       const startupIdle = await waitIdle(server, 60_000);
       const setupSeconds = (performance.now() - setupStarted) / 1000;
 
@@ -188,10 +187,11 @@ export const benchmark: Benchmark = {
       const writes = acceptedWrites(calls.counts, calls.errors);
       const totalWrites = Object.values(writes).reduce((a, b) => a + b, 0);
       const audited = writeStats(fw.writes());
-      const journal = await server.store.countEventsByState();
+      const status = await server.status();
+      const journal = status.events;
       const journaled = Object.values(journal).reduce((a, b) => a + b, 0);
-      const counters = await serviceCounters(server);
-      const queue = await server.store.queueStats();
+      const counters = await server.counters();
+      const queue = status.queue;
       await server.close(1_000);
 
       const minimumWrites = minimum.creates + minimum.deletes;
