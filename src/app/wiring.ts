@@ -128,7 +128,7 @@ export function buildAdapters(loaded: LoadedConfig, options: WiringOptions = {})
   const oktaConfig = config.okta;
   const oktaClient = lazyOktaClient({
     orgUrl: oktaConfig.orgUrl,
-    gate: new OktaRequestGate({ counters }),
+    gate: new OktaRequestGate({ counters, maxConcurrency: oktaConfig.maxConcurrency }),
     auth: oktaConfig.token
       ? { kind: 'ssws', token: oktaConfig.token.reveal() }
       : {

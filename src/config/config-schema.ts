@@ -130,6 +130,10 @@ const oktaSchema = z
         interval: interval('30s', 1000),
       })
       .prefault({}),
+    maxConcurrency: z.int().min(1).max(75).default(8).meta({
+      description:
+        'Okta requests in flight at once. Okta’s limit is 75 for the whole org (35 on Integrator Free), shared with every other integration; raise this with reconcile.workers.',
+    }),
   })
   // Runs even when other okta keys failed; it only looks at whether the two keys are present.
   .superRefine(

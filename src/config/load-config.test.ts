@@ -129,6 +129,11 @@ const MISTAKES: {
     problems: ['4:3: okta.tokn: unknown key "tokn" (did you mean "token"?)'],
   },
   {
+    name: 'Okta concurrency above the org-wide limit',
+    text: doc(...OKTA, '  maxConcurrency: 100', ...TEMPLATES, 'rules:', ...rule()),
+    problems: ['4:19: okta.maxConcurrency: expected a number at most 75, found 100'],
+  },
+  {
     name: 'wrong type',
     text: doc(...OKTA, 'server: { port: eighty }', ...TEMPLATES, 'rules:', ...rule()),
     problems: ['4:17: server.port: expected a number, found "eighty"'],
@@ -494,6 +499,7 @@ describe('loadConfig: the happy path', () => {
     expect(config.okta.token).toBeInstanceOf(Secret);
     expect(config.okta.token?.reveal()).toBe('example-okta-api-token-not-a-real-token');
     expect(config.okta.poll).toEqual({ enabled: true, interval: 30_000 });
+    expect(config.okta.maxConcurrency).toBe(8);
     expect(config.reconcile).toEqual({
       fullInterval: 900_000,
       workers: 4,
