@@ -19,6 +19,7 @@ import { HOOK_SECRET } from '../test/e2e/serve-world.js';
 import type { Benchmark, BenchResult } from './bench-types.js';
 import {
   AWS_RATE_PER_SECOND,
+  MEASURED_OKTA_CONCURRENCY,
   MEASURED_RECONCILE,
   OKTA_LIMIT_SCALE,
   benchOrg,
@@ -226,6 +227,7 @@ export const benchmark: Benchmark = {
           oktaRateLimits: `simulator defaults (Okta published per-minute limits) x ${OKTA_LIMIT_SCALE}`,
           service: 'production defaults (queue backoff, async poll, SDK retries)',
           reconcile: MEASURED_RECONCILE,
+          oktaMaxConcurrency: MEASURED_OKTA_CONCURRENCY,
           store: 'sqlite file',
           loadAverageAtStart: loadAtStart,
         },

@@ -29,6 +29,7 @@ import { quantile } from './bench-types.js';
 import type { BenchOrg, BenchWorld } from './serve-bench-world.js';
 import {
   AWS_RATE_PER_SECOND,
+  MEASURED_OKTA_CONCURRENCY,
   MEASURED_RECONCILE,
   OKTA_LIMIT_SCALE,
   benchOrg,
@@ -323,6 +324,7 @@ export const benchmark: Benchmark = {
           oktaRateLimits: `simulator defaults (Okta published per-minute limits) x ${OKTA_LIMIT_SCALE}`,
           service: 'production defaults (queue backoff, async poll, SDK retries)',
           reconcile: MEASURED_RECONCILE,
+          oktaMaxConcurrency: MEASURED_OKTA_CONCURRENCY,
           store: 'sqlite file',
           serviceProcess:
             'serve from the CLI as its own process (info logs to a file); the simulators and the driver share the bench process',
