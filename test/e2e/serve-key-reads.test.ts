@@ -127,9 +127,10 @@ describe('serve per-key reconciles (both simulators, real SDKs)', () => {
     for (const call of FULL_INVENTORY_CALLS) expect(counts[call] ?? 0, call).toBe(0);
     expect(counts['sso-admin:ListAccountAssignmentsForPrincipal']).toBe(1);
     expect(writes(counts, 'CreateAccountAssignment')).toBe(1);
-    // Reads: GetUserId, DescribeUser, ListAccountAssignmentsForPrincipal; the permission set's
-    // definition is cached and its tags are as fresh as the full read just before. Then the
-    // create and its status polls.
+    // Reads: ListAccountAssignmentsForPrincipal alone. Bob's IdC user, the permission set's
+    // definition and its tags are as fresh as the full read just before. Then the create and its
+    // status polls.
+    expect(counts['identitystore:GetUserId'] ?? 0).toBe(0);
     expect(counts['sso-admin:ListTagsForResource'] ?? 0).toBe(0);
     expect(counts['sso-admin:DescribePermissionSet'] ?? 0).toBe(0);
     expect(total).toBeLessThanOrEqual(8);
