@@ -67,18 +67,6 @@ export interface Adapters {
  * `env` when set, else the SDK's default chain. Region: aws.region, else AWS_REGION /
  * AWS_DEFAULT_REGION, else us-east-1. Endpoint: aws.endpoint, else AWS_ENDPOINT_URL.
  */
-/** What `runDiscovery` needs from one config's adapters: both sources, the store, counters. */
-export async function discoveryDependencies(adapters: Adapters): Promise<DiscoveryDependencies> {
-  return {
-    aws: adapters.awsReaders,
-    okta: adapters.okta.reader,
-    store: await adapters.store(),
-    callStats: () => adapters.counters.snapshot(),
-    ...(adapters.instanceArn ? { instanceArn: adapters.instanceArn } : {}),
-    inspectIam: adapters.inspectIam,
-  };
-}
-
 export function buildAdapters(loaded: LoadedConfig, options: WiringOptions = {}): Adapters {
   const env = options.env ?? process.env;
   const { config } = loaded;
@@ -168,5 +156,17 @@ export function buildAdapters(loaded: LoadedConfig, options: WiringOptions = {})
       const opened = await store?.catch(() => undefined);
       await opened?.close();
     },
+  };
+}
+
+/** What `runDiscovery` needs from one config's adapters: both sources, the store, counters. */
+export async function discoveryDependencies(adapters: Adapters): Promise<DiscoveryDependencies> {
+  return {
+    aws: adapters.awsReaders,
+    okta: adapters.okta.reader,
+    store: await adapters.store(),
+    callStats: () => adapters.counters.snapshot(),
+    ...(adapters.instanceArn ? { instanceArn: adapters.instanceArn } : {}),
+    inspectIam: adapters.inspectIam,
   };
 }
