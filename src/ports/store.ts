@@ -318,14 +318,6 @@ export interface Store {
    * reported, not changed.
    */
   journalEvents(events: readonly NewJournalEvent[]): Promise<JournalResult>;
-  /**
-   * Moves an event out of `received` (or between final states on reprocessing).
-   * Returns false when no event has that uuid.
-   */
-  markEvent(
-    uuid: string,
-    update: { state: EventState; keys?: readonly string[]; error?: string | null },
-  ): Promise<boolean>;
   getEvent(uuid: string): Promise<JournalEvent | null>;
   /** Oldest received first. */
   listEvents(query: { state?: EventState; limit: number }): Promise<JournalEvent[]>;

@@ -436,23 +436,6 @@ export class KyselyStore implements Store {
     return { added: batch.map((e) => e.uuid).filter((uuid) => added.has(uuid)), duplicates };
   }
 
-  async markEvent(
-    uuid: string,
-    update: { state: EventState; keys?: readonly string[]; error?: string | null },
-  ): Promise<boolean> {
-    const result = await this.#db
-      .updateTable('event_journal')
-      .set({
-        state: update.state,
-        ...(update.keys === undefined ? {} : { keys: toJson(update.keys) }),
-        error: update.error ?? null,
-        updated_at: this.#now(),
-      })
-      .where('uuid', '=', uuid)
-      .executeTakeFirst();
-    return affected(result) > 0;
-  }
-
   async getEvent(uuid: string): Promise<JournalEvent | null> {
     const row = await this.#db
       .selectFrom('event_journal')
