@@ -5,14 +5,13 @@
  * once by the service itself in process, then handed over to the measured service: `serve` from
  * the CLI as its own process with production settings, seen only over HTTP.
  */
-import { spawn } from 'node:child_process';
 import { copyFile, open, readFile, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 
 import type { ServiceStatus } from '../src/app/sync/sync-api.js';
 import type { OktaScenario } from '../src/sim/okta/okta-simulator.js';
 import { defaultPerMinute } from '../src/sim/okta/rate-limiter.js';
 import { API_TOKEN } from '../test/e2e/serve-world.js';
+import { spawnCliToFile } from '../test/support/spawn-cli.js';
 import type { FaultWorld } from '../test/faults-ci/fault-world.js';
 import {
   DEV,
@@ -261,14 +260,10 @@ export async function startMeasuredChild(
 ): Promise<MeasuredService> {
   const configPath = await measuredConfig(world, options.throughAuditProxy ?? false);
   const log = await open(`${configPath}.log`, 'w');
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', CLI_ENTRY, '--config', configPath, 'serve', '--port', String(world.port)],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...world.fw.world.env },
-      stdio: ['ignore', log.fd, log.fd],
-    },
+  const child = spawnCliToFile(
+    ['--config', configPath, 'serve', '--port', String(world.port)],
+    world.fw.world.env,
+    log.fd,
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${world.port}`;
@@ -303,9 +298,6 @@ export async function startMeasuredChild(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
-
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI_ENTRY = fileURLToPath(new URL('../test/support/cli-entry.ts', import.meta.url));
 
 /** The harness config's reconcile line (test/e2e/serve-world.ts), which `reconcile` replaces. */
 const HARNESS_RECONCILE = 'reconcile: { fullInterval: 1h, workers: 4 }';

@@ -1,18 +1,36 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const entry = fileURLToPath(new URL('./cli-entry.ts', import.meta.url));
+
+const nodeArgs = (args: readonly string[]): string[] => ['--import', 'tsx', entry, ...args];
 
 /** Starts the CLI from source as a child process (node --import tsx), in the repo root. */
 export function spawnCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
 ): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  return spawn(process.execPath, nodeArgs(args), {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: 'pipe',
+  });
+}
+
+/**
+ * `spawnCli` with the child's stdout and stderr written to the open file `fd` instead of pipes,
+ * so that a chatty child (serve's info logs) costs the parent nothing to drain.
+ */
+export function spawnCliToFile(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  fd: number,
+): ChildProcess {
+  return spawn(process.execPath, nodeArgs(args), {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', fd, fd],
   });
 }
 
