@@ -83,6 +83,12 @@ describe('openStore', () => {
         status: 'Success',
         message: 'store migration',
       },
+      {
+        backend: 'sqlite',
+        migration: '0002_work_queue_claim_index',
+        status: 'Success',
+        message: 'store migration',
+      },
       { backend: 'sqlite', message: 'store opened' },
       { backend: 'sqlite', message: 'store opened' },
     ]);

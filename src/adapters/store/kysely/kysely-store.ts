@@ -163,12 +163,14 @@ function ownership(row: Selectable<OwnershipTable>): Ownership {
   };
 }
 
-// Queue transitions are single conditional statements, so they stay atomic on both backends
-// without row locks (which SQLite lacks): the WHERE clause re-checks the holder and state.
-const RUNNABLE = (now: string) => sql<boolean>`(
-  (state = 'waiting' and not_before <= ${now})
-  or (state = 'processing' and lease_expires_at <= ${now})
-)`;
+// Queue transitions are conditional statements, so they stay atomic on both backends without
+// row locks (which SQLite lacks): each WHERE clause re-checks the holder and state. The claim's
+// re-check is written as a CASE so that SQLite looks the claimed keys up by primary key: the equivalent OR
+// made it scan every due waiting row (a MULTI-INDEX OR plan) on each claim.
+const STILL_RUNNABLE = (now: string) => sql<boolean>`(case
+  when state = 'waiting' then not_before <= ${now}
+  when state = 'processing' then lease_expires_at <= ${now}
+  else false end)`;
 
 /** A Store over any Kysely connection or transaction of the store schema. */
 export class KyselyStore implements Store {
@@ -535,29 +537,66 @@ export class KyselyStore implements Store {
     const now = nowDate.toISOString();
     const leaseExpiresAt = new Date(nowDate.getTime() + options.leaseMs).toISOString();
     const limit = options.limit ?? 1;
-    let candidates = this.#db
-      .selectFrom('work_queue')
-      .select('key')
-      .where(RUNNABLE(now))
-      .orderBy('not_before')
-      .orderBy('key')
-      .limit(limit);
-    // Without SKIP LOCKED a concurrent claimer would block on rows another one is taking; the
-    // outer re-check below keeps the claim exclusive either way.
-    if (this.capabilities.supportsSkipLocked) candidates = candidates.forUpdate().skipLocked();
-    const rows = await this.#db
-      .updateTable('work_queue')
-      .set({
-        state: 'processing',
-        worker_id: workerId,
-        lease_expires_at: leaseExpiresAt,
-        attempts: sql`attempts + 1`,
-        updated_at: now,
-      })
-      .where('key', 'in', candidates)
-      .where(RUNNABLE(now))
-      .returning(['key', 'attempts', 'enqueued_at', 'lease_expires_at', 'last_error', 'not_before'])
-      .execute();
+    // The runnable keys earliest first: the due waiting keys and the expired leases, each the
+    // first `limit` of its own index range (work_queue_claim), merged. One ORed query had to
+    // gather and sort every due key on every claim, which grew with the backlog.
+    const candidates = (db: Kysely<StoreDatabase>) => {
+      const earliest = (state: 'waiting' | 'processing') => {
+        let branch = db
+          .selectFrom('work_queue')
+          .select(['key', 'not_before'])
+          .where('state', '=', state)
+          .where(state === 'waiting' ? 'not_before' : 'lease_expires_at', '<=', now)
+          .orderBy('not_before')
+          .orderBy('key')
+          .limit(limit);
+        // Without SKIP LOCKED a concurrent claimer would block on rows another one is taking;
+        // the re-check in the UPDATE keeps the claim exclusive either way.
+        if (this.capabilities.supportsSkipLocked) branch = branch.forUpdate().skipLocked();
+        return db.selectFrom(branch.as(state)).select(['key', 'not_before']);
+      };
+      return db
+        .selectFrom(earliest('waiting').unionAll(earliest('processing')).as('runnable'))
+        .select('key')
+        .orderBy('not_before')
+        .orderBy('key')
+        .limit(limit);
+    };
+    const lease = (db: Kysely<StoreDatabase>, keys: ReturnType<typeof candidates> | string[]) =>
+      db
+        .updateTable('work_queue')
+        .set({
+          state: 'processing',
+          worker_id: workerId,
+          lease_expires_at: leaseExpiresAt,
+          attempts: sql`attempts + 1`,
+          updated_at: now,
+        })
+        .where('key', 'in', keys)
+        .where(STILL_RUNNABLE(now))
+        .returning([
+          'key',
+          'attempts',
+          'enqueued_at',
+          'lease_expires_at',
+          'last_error',
+          'not_before',
+        ])
+        .execute();
+    let rows: Awaited<ReturnType<typeof lease>> = [];
+    if (this.capabilities.supportsConcurrentWriters) {
+      rows = await lease(this.#db, candidates(this.#db));
+    } else {
+      // One writer at a time (SQLite): reading the candidates, then leasing them by key, costs
+      // less than the single statement, whose IN (subquery) on the table it updates SQLite runs
+      // through temporary tables. No transaction: the lease re-checks each key, so a key another
+      // claimer took in between is skipped, and a claim that lost every key looks again.
+      for (let attempt = 0; attempt < 3 && rows.length === 0; attempt++) {
+        const keys = (await candidates(this.#db).execute()).map((row) => row.key);
+        if (keys.length === 0) break;
+        rows = await lease(this.#db, keys);
+      }
+    }
     return rows
       .sort((a, b) =>
         a.not_before === b.not_before

@@ -172,11 +172,24 @@ function storeMigrations(traits: StoreDdlTraits): Record<string, Migration> {
         await setSchemaVersion(db, 1);
       },
     },
+    '0002_work_queue_claim_index': {
+      // A claim reads each state's earliest keys in (not_before, key) order; with the key in the
+      // index, keys enqueued in one batch (one not_before) need no sort.
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .createIndex('work_queue_claim')
+          .on('work_queue')
+          .columns(['state', 'not_before', 'key'])
+          .execute();
+        await db.schema.dropIndex('work_queue_state_not_before').execute();
+        await setSchemaVersion(db, 2);
+      },
+    },
   };
 }
 
 /** The schema version this build writes; a store above it is refused. */
-export const STORE_SCHEMA_VERSION = 1;
+export const STORE_SCHEMA_VERSION = 2;
 
 async function setSchemaVersion(db: Kysely<unknown>, version: number): Promise<void> {
   // Raw SQL: migrations run against an untyped Kysely, and upsert syntax is shared by both.

@@ -134,6 +134,8 @@ export async function openSqliteStore(
     database.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     // WAL with NORMAL sync is durable against process crashes, the failure the queue cares about.
     database.pragma('synchronous = NORMAL');
+    // Sorts and IN lists build temporary b-trees; in a temporary file each cost a file open.
+    database.pragma('temp_store = MEMORY');
   } catch (error) {
     throw new OperationalError(
       `cannot open SQLite store ${path}: ${error instanceof Error ? error.message : String(error)}`,

@@ -345,6 +345,21 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         expect(claimed[0]?.leaseExpiresAt).toBe(at(1010).toISOString());
       });
 
+      it('claims expired leases and due keys together, by run time then key', async ({
+        onTestFinished,
+      }) => {
+        const { open } = fixture(onTestFinished);
+        const store = await open();
+        await store.enqueue('b-expired', { now: T0 });
+        await store.claim('crashed', { leaseMs: 1000, now: T0 });
+        await store.enqueueAll(['c-due', 'a-due'], { notBefore: at(5), now: T0 });
+        await store.enqueue('d-later', { notBefore: at(5000), now: T0 });
+        const first = await store.claim('w', { leaseMs: 1000, limit: 2, now: at(2000) });
+        expect(first.map((c) => c.key)).toEqual(['b-expired', 'a-due']);
+        const rest = await store.claim('w', { leaseMs: 1000, limit: 5, now: at(2000) });
+        expect(rest.map((c) => c.key)).toEqual(['c-due']);
+      });
+
       it('completes a key, which then leaves the queue', async ({ onTestFinished }) => {
         const { open } = fixture(onTestFinished);
         const store = await open();
