@@ -219,10 +219,49 @@ describe('WorkQueueRunner (injected clock, real SQLite store)', () => {
     expect(claims).toHaveBeenCalledTimes(4);
     await store.enqueue('user:00u6', { now: clock.now() });
     r.wake(1);
-    // The woken worker claims the key, then finds nothing more; the other three sleep on.
-    await settle(6);
+    // The woken worker claims the key and wakes one more in case more is runnable, which finds
+    // nothing; after the key, the first finds nothing more. The other two sleep on.
+    await settle(7);
     expect(seen).toEqual(['user:00u6']);
-    expect(claims).toHaveBeenCalledTimes(6);
+    expect(claims).toHaveBeenCalledTimes(7);
+    const stopping = r.stop(1000);
+    clock.advance(1000);
+    await stopping;
+  });
+
+  it('polls with one idle worker, which hands polling on when keys come due by time', async () => {
+    const claims = vi.spyOn(store, 'claim');
+    const seen: string[] = [];
+    const r = runner(
+      (key) => {
+        seen.push(key);
+        return Promise.resolve({ status: 'done' });
+      },
+      { workers: 4, idlePollMs: 500, keysPerSecond: 1000 },
+    );
+    const quiet = async () => {
+      for (let i = 0; i < 100; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    r.start();
+    await quiet();
+    expect(claims).toHaveBeenCalledTimes(4);
+    // Idle: three poll intervals cost three claims, not three per worker.
+    for (let i = 0; i < 3; i++) {
+      clock.advance(500);
+      await quiet();
+    }
+    expect(claims).toHaveBeenCalledTimes(7);
+    // Three keys come due with no wake (retries, or queued by another process): the poller
+    // takes one and wakes another worker, and so on, so all three run within one poll interval.
+    const dueAt = new Date(clock.now().getTime() + 200);
+    await store.enqueueAll(['user:00ua', 'user:00ub', 'user:00uc'], {
+      notBefore: dueAt,
+      now: clock.now(),
+    });
+    clock.advance(500);
+    await quiet();
+    expect(seen.sort()).toEqual(['user:00ua', 'user:00ub', 'user:00uc']);
+    expect(await store.queueStats()).toMatchObject({ waiting: 0, processing: 0 });
     const stopping = r.stop(1000);
     clock.advance(1000);
     await stopping;

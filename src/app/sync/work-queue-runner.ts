@@ -105,6 +105,9 @@ export interface PendingKey {
   readonly attempts: number;
 }
 
+/** How many poll intervals an idle worker that is not the poller sleeps at most. */
+const IDLE_BACKSTOP_POLLS = 60;
+
 export class WorkQueueRunner {
   readonly #options: WorkQueueRunnerOptions;
   readonly #clock: SyncClock;
@@ -118,6 +121,11 @@ export class WorkQueueRunner {
   #hardStop = new AbortController();
   /** One per idle worker, aborted to wake it. */
   readonly #idle = new Set<AbortController>();
+  /**
+   * The idle worker that looks for work every `idlePollMs` (keys that came due, keys another
+   * process queued); the other idle workers sleep until woken. Null while no worker polls.
+   */
+  #poller: string | null = null;
   #running = false;
 
   constructor(options: WorkQueueRunnerOptions) {
@@ -214,9 +222,17 @@ export class WorkQueueRunner {
         continue;
       }
       if (result === null) {
+        // One idle worker polls; the rest wait to be woken (by an enqueue in this process, or by
+        // a worker that claimed a key), so an idle pool costs the store one claim per
+        // `idlePollMs`, not one per worker. The long backstop only bounds a missed wake.
+        this.#poller ??= workerId;
+        const polling = this.#poller === workerId;
         const waiter = new AbortController();
         this.#idle.add(waiter);
-        await this.#clock.sleep(idle, AbortSignal.any([waiter.signal, this.#stopping.signal]));
+        await this.#clock.sleep(
+          polling ? idle : idle * IDLE_BACKSTOP_POLLS,
+          AbortSignal.any([waiter.signal, this.#stopping.signal]),
+        );
         this.#idle.delete(waiter);
       }
     }
@@ -232,6 +248,11 @@ export class WorkQueueRunner {
     const leaseMs = this.#options.leaseMs ?? 60_000;
     const [claimed] = await store.claim(workerId, { leaseMs, limit: 1, now: this.#clock.now() });
     if (!claimed) return null;
+    // Found work, so more may be runnable, and not all of it comes with a wake: keys that came
+    // due, keys re-queued because they changed while they ran, keys another process queued.
+    // Waking one idle worker per claim fills the pool from such a backlog one claim at a time.
+    if (this.#poller === workerId) this.#poller = null;
+    this.wake(1);
     this.#bucket.tryTake();
     const run = this.#process(workerId, claimed, leaseMs);
     this.#inFlight.set(claimed.key, workerId);
