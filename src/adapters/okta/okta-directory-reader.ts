@@ -1,5 +1,6 @@
 import type { Group, User } from '@okta/okta-sdk-nodejs';
 import { OktaGroupId, OktaUserId } from '../../core/domain/ids.js';
+import { OperationalError } from '../../core/errors.js';
 import type {
   OktaDirectory,
   OktaGroup,
@@ -13,6 +14,8 @@ import type { ReadProgressListener } from '../../ports/aws-readers.js';
 import type { OktaDirectoryReader, OktaPrincipalReader } from '../../ports/okta-directory.js';
 import { mapConcurrent } from '../aws/map-concurrent.js';
 import type { OktaClientSource } from './okta-client.js';
+import type { OktaHttp } from './okta-log-reader.js';
+import { nextLink } from './okta-log-reader.js';
 
 export interface OktaReaderOptions {
   /** The SDK client, built on the first read (lazyOktaClient). */
@@ -88,15 +91,22 @@ export class SdkOktaDirectoryReader implements OktaDirectoryReader, OktaPrincipa
     };
   }
 
+  // The per-principal reads below run for every key serve reconciles. They go through the SDK
+  // client's HTTP layer (auth, the request gate, its counters) but parse the JSON themselves:
+  // the SDK's model deserialisation (ObjectSerializer) of a user or a group list was a tenth of
+  // serve's CPU per change, for the four fields that are kept.
+
   async readUser(userId: string): Promise<OktaUser | undefined> {
-    const client = await this.client();
-    const user = await orUndefinedWhenMissing(client.userApi.getUser({ userId }));
+    const user = await orUndefinedWhenMissing(
+      this.#getJson<User>(`/api/v1/users/${encodeURIComponent(userId)}`),
+    );
     return user ? toOktaUser(user) : undefined;
   }
 
   async readUserGroups(userId: string): Promise<readonly OktaGroup[]> {
-    const client = await this.client();
-    const groups = await orUndefinedWhenMissing(drain(client.userApi.listUserGroups({ userId })));
+    const groups = await orUndefinedWhenMissing(
+      this.#getPages<Group>(`/api/v1/users/${encodeURIComponent(userId)}/groups`),
+    );
     return (groups ?? [])
       .map(toOktaGroup)
       .filter((group): group is OktaGroup => group !== undefined)
@@ -104,15 +114,17 @@ export class SdkOktaDirectoryReader implements OktaDirectoryReader, OktaPrincipa
   }
 
   async readGroup(groupId: string): Promise<OktaGroup | undefined> {
-    const client = await this.client();
-    const group = await orUndefinedWhenMissing(client.groupApi.getGroup({ groupId }));
+    const group = await orUndefinedWhenMissing(
+      this.#getJson<Group>(`/api/v1/groups/${encodeURIComponent(groupId)}`),
+    );
     return group ? toOktaGroup(group) : undefined;
   }
 
   async readGroupMembers(groupId: string): Promise<readonly OktaUser[]> {
-    const client = await this.client();
     const members = await orUndefinedWhenMissing(
-      drain(client.groupApi.listGroupUsers({ groupId, limit: this.pageSize })),
+      this.#getPages<User>(
+        `/api/v1/groups/${encodeURIComponent(groupId)}/users?limit=${this.pageSize}`,
+      ),
     );
     return (members ?? [])
       .map(toOktaUser)
@@ -121,13 +133,54 @@ export class SdkOktaDirectoryReader implements OktaDirectoryReader, OktaPrincipa
   }
 
   async groupHasMembers(groupId: string): Promise<boolean> {
-    const client = await this.client();
-    const collection = await orUndefinedWhenMissing(
-      client.groupApi.listGroupUsers({ groupId, limit: 1 }),
+    const members = await orUndefinedWhenMissing(
+      this.#getPages<User>(`/api/v1/groups/${encodeURIComponent(groupId)}/users?limit=1`, {
+        untilFound: true,
+      }),
     );
-    if (!collection) return false;
-    for await (const member of collection) if (member !== null) return true;
-    return false;
+    return (members ?? []).length > 0;
+  }
+
+  async #getJson<T>(path: string): Promise<T> {
+    const client = await this.client();
+    const http = client.http as unknown as OktaHttp;
+    const response = await http.http(new URL(path, client.baseUrl).toString(), {
+      method: 'get',
+      headers: { Accept: 'application/json' },
+    });
+    return (await response.json()) as T;
+  }
+
+  /**
+   * Every item of a paged collection, following `rel="next"` links on the org's own origin. An
+   * empty page with a next link is followed too (okta.md §6.2). With `untilFound`, stops at the
+   * first page that has an item.
+   */
+  async #getPages<T>(path: string, options: { untilFound?: boolean } = {}): Promise<T[]> {
+    const client = await this.client();
+    const http = client.http as unknown as OktaHttp;
+    const origin = new URL(client.baseUrl).origin;
+    const items: T[] = [];
+    let url: string | undefined = new URL(path, client.baseUrl).toString();
+    while (url) {
+      const response = await http.http(url, {
+        method: 'get',
+        headers: { Accept: 'application/json' },
+      });
+      const page = await response.json();
+      if (!Array.isArray(page)) {
+        throw new OperationalError(
+          `Okta answered ${new URL(url).pathname} with something other than a list`,
+          'OKTA_READ_FAILED',
+          true,
+        );
+      }
+      items.push(...(page as T[]));
+      if (options.untilFound && items.length > 0) break;
+      const next = nextLink(response.headers.get('link'));
+      url = next && next !== url && new URL(next).origin === origin ? next : undefined;
+    }
+    return items;
   }
 
   async readGroups(): Promise<readonly OktaGroup[]> {
