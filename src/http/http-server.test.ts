@@ -44,6 +44,7 @@ describe('HTTP server', () => {
   let server: HttpServer;
   let base: string;
   const requested: string[] = [];
+  const logLines: Record<string, unknown>[] = [];
   let verified = 0;
 
   beforeAll(async () => {
@@ -69,7 +70,10 @@ describe('HTTP server', () => {
     };
     server = buildHttpServer({
       api,
-      logger: pino({ level: 'silent' }),
+      logger: pino(
+        { level: 'info' },
+        { write: (line: string) => logLines.push(JSON.parse(line) as Record<string, unknown>) },
+      ),
       hookSecret: new Secret(HOOK_SECRET, 'env:HOOK'),
       apiToken: new Secret(API_TOKEN, 'env:API'),
       hookBodyLimit: 16 * 1024,
@@ -223,5 +227,25 @@ describe('HTTP server', () => {
     });
     expect(bad.status).toBe(400);
     expect(requested).toEqual(['group:00gABC', 'full']);
+  });
+
+  it('logs one access line per request, tied to the Okta request id, without the secret', async () => {
+    logLines.length = 0;
+    const response = await post(JSON.stringify(delivery([logEvent('access-log-1')])), {
+      ...good,
+      'x-okta-request-id': 'okta-req-42',
+    });
+    expect(response.status).toBe(204);
+    const access = logLines.filter((line) => line.reqId === 'okta-req-42');
+    expect(access.filter((line) => line.msg === 'request completed')).toEqual([
+      expect.objectContaining({
+        method: 'POST',
+        url: '/hooks/okta',
+        statusCode: 204,
+        responseTimeMs: expect.any(Number) as number,
+      }),
+    ]);
+    expect(access.filter((line) => line.msg === 'incoming request')).toEqual([]);
+    expect(JSON.stringify(logLines)).not.toContain(HOOK_SECRET);
   });
 });

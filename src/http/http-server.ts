@@ -85,6 +85,21 @@ export function buildHttpServer(options: HttpServerOptions) {
       const header = request.headers['x-okta-request-id'];
       return typeof header === 'string' && header.length <= 128 ? header : crypto.randomUUID();
     },
+    // One access-log line per request (below) instead of Fastify's two: under a stream of hook
+    // deliveries the logging was a measurable share of the service's CPU.
+    disableRequestLogging: true,
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        statusCode: reply.statusCode,
+        responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request completed',
+    );
+    done();
   });
 
   app.setErrorHandler((error: unknown, request, reply) => {
