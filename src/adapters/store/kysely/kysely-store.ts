@@ -47,6 +47,8 @@ import type {
   SnapshotsTable,
   StoreDatabase,
 } from './schema.js';
+import type { PreparedDefinition, Slot } from './prepared-queries.js';
+import { affectedRows, PreparedQueries } from './prepared-queries.js';
 
 /** What a backend hands to the shared store. */
 export interface KyselyStoreContext {
@@ -172,16 +174,223 @@ const STILL_RUNNABLE = (now: string) => sql<boolean>`(case
   when state = 'processing' then lease_expires_at <= ${now}
   else false end)`;
 
+// ------------------------------------------------------------ prepared hot statements
+// The statements serve runs for every key (prepared-queries.ts). Values come from slots only.
+
+const ADD_GROUP_MEMBER: PreparedDefinition<unknown> = (db, slot) =>
+  db
+    .insertInto('okta_memberships')
+    .values({ group_id: slot('groupId'), user_id: slot('userId'), updated_at: slot('now') })
+    .onConflict((oc) =>
+      oc
+        .columns(['group_id', 'user_id'])
+        .doUpdateSet({ updated_at: (eb) => eb.ref('excluded.updated_at') }),
+    );
+
+const REMOVE_GROUP_MEMBER: PreparedDefinition<unknown> = (db, slot) =>
+  db
+    .deleteFrom('okta_memberships')
+    .where('group_id', '=', slot('groupId'))
+    .where('user_id', '=', slot('userId'));
+
+const LIST_USER_GROUPS = (db: Kysely<StoreDatabase>, slot: Slot) =>
+  db
+    .selectFrom('okta_memberships')
+    .select('group_id')
+    .where('user_id', '=', slot('userId'))
+    .orderBy('group_id');
+
+/**
+ * The runnable keys earliest first: the due waiting keys and the expired leases, each the first
+ * `limit` of its own index range (work_queue_claim), merged. One ORed query had to gather and
+ * sort every due key on every claim, which grew with the backlog.
+ */
+function claimCandidates(db: Kysely<StoreDatabase>, slot: Slot, skipLocked: boolean) {
+  const earliest = (state: 'waiting' | 'processing') => {
+    let branch = db
+      .selectFrom('work_queue')
+      .select(['key', 'not_before'])
+      .where('state', '=', state)
+      .where(state === 'waiting' ? 'not_before' : 'lease_expires_at', '<=', slot('now'))
+      .orderBy('not_before')
+      .orderBy('key')
+      .limit(slot<number>('limit'));
+    // Without SKIP LOCKED a concurrent claimer would block on rows another one is taking; the
+    // re-check in the lease keeps the claim exclusive either way.
+    if (skipLocked) branch = branch.forUpdate().skipLocked();
+    return db.selectFrom(branch.as(state)).select(['key', 'not_before']);
+  };
+  return db
+    .selectFrom(earliest('waiting').unionAll(earliest('processing')).as('runnable'))
+    .select('key')
+    .orderBy('not_before')
+    .orderBy('key')
+    .limit(slot<number>('limit'));
+}
+
+/** Leases `keys` (a key list or the candidates query) to `workerId` if they are still runnable. */
+function leaseKeys(
+  db: Kysely<StoreDatabase>,
+  slot: Slot,
+  keys: ReturnType<typeof claimCandidates> | string[],
+) {
+  return db
+    .updateTable('work_queue')
+    .set({
+      state: 'processing',
+      worker_id: slot('workerId'),
+      lease_expires_at: slot('leaseExpiresAt'),
+      attempts: sql`attempts + 1`,
+      updated_at: slot('now'),
+    })
+    .where('key', 'in', keys)
+    .where(STILL_RUNNABLE(slot('now')))
+    .returning(['key', 'attempts', 'enqueued_at', 'lease_expires_at', 'last_error', 'not_before']);
+}
+
+const CLAIM_CANDIDATES = (db: Kysely<StoreDatabase>, slot: Slot) =>
+  claimCandidates(db, slot, false);
+
+const CLAIM_SKIP_LOCKED = (db: Kysely<StoreDatabase>, slot: Slot) =>
+  leaseKeys(db, slot, claimCandidates(db, slot, true));
+
+const leaseByCount = new Map<
+  number,
+  (db: Kysely<StoreDatabase>, slot: Slot) => ReturnType<typeof leaseKeys>
+>();
+/** The lease of `count` listed keys, slots key0…key{count−1}. */
+function leaseListed(count: number) {
+  let definition = leaseByCount.get(count);
+  if (!definition) {
+    definition = (db, slot) =>
+      leaseKeys(
+        db,
+        slot,
+        Array.from({ length: count }, (_, i) => slot(`key${i}`)),
+      );
+    leaseByCount.set(count, definition);
+  }
+  return definition;
+}
+
+const COMPLETE_REMOVE: PreparedDefinition<unknown> = (db, slot) =>
+  db
+    .deleteFrom('work_queue')
+    .where('key', '=', slot('key'))
+    .where('state', '=', 'processing')
+    .where('worker_id', '=', slot('workerId'))
+    .where('dirty', '=', 0);
+
+const COMPLETE_REQUEUE: PreparedDefinition<unknown> = (db, slot) =>
+  db
+    .updateTable('work_queue')
+    .set({
+      state: 'waiting',
+      not_before: sql`dirty_not_before`,
+      enqueued_at: slot('now'),
+      attempts: 0,
+      dirty: 0,
+      dirty_not_before: null,
+      worker_id: null,
+      lease_expires_at: null,
+      last_error: null,
+      updated_at: slot('now'),
+    })
+    .where('key', '=', slot('key'))
+    .where('state', '=', 'processing')
+    .where('worker_id', '=', slot('workerId'))
+    .where('dirty', '=', 1);
+
+const CREATE_RUN: PreparedDefinition<unknown> = (db, slot) =>
+  db.insertInto('runs').values({
+    id: slot('id'),
+    started_at: slot('startedAt'),
+    finished_at: null,
+    trigger: slot('trigger'),
+    cause: slot('cause'),
+    plan_id: slot('planId'),
+    status: 'running',
+    summary: null,
+  });
+
+const FINISH_RUN: PreparedDefinition<unknown> = (db, slot) =>
+  db
+    .updateTable('runs')
+    .set({ status: slot('status'), summary: slot('summary'), finished_at: slot('finishedAt') })
+    .where('id', '=', slot('id'));
+
+const RECORD_OPERATION: PreparedDefinition<unknown> = (db, slot) => {
+  const row = {
+    run_id: slot('runId'),
+    op_index: slot<number>('opIndex'),
+    kind: slot('kind'),
+    target_key: slot('targetKey'),
+    status: slot('status'),
+    cause: slot('cause'),
+    aws_request_id: slot('awsRequestId'),
+    attempts: slot<number>('attempts'),
+    started_at: slot('startedAt'),
+    finished_at: slot('finishedAt'),
+  };
+  return db
+    .insertInto('run_operations')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['run_id', 'op_index']).doUpdateSet({
+        kind: (eb) => eb.ref('excluded.kind'),
+        target_key: (eb) => eb.ref('excluded.target_key'),
+        status: (eb) => eb.ref('excluded.status'),
+        cause: (eb) => eb.ref('excluded.cause'),
+        aws_request_id: (eb) => eb.ref('excluded.aws_request_id'),
+        attempts: (eb) => eb.ref('excluded.attempts'),
+        started_at: (eb) => eb.ref('excluded.started_at'),
+        finished_at: (eb) => eb.ref('excluded.finished_at'),
+      }),
+    );
+};
+
+const APPEND_AUDIT = (db: Kysely<StoreDatabase>, slot: Slot) =>
+  db
+    .insertInto('audit_log')
+    .values({
+      actor: slot<string>('actor'),
+      action: slot<string>('action'),
+      target: slot<string>('target'),
+      details: slot<string>('details'),
+      request_id: slot<string | null>('requestId'),
+      at: slot<string>('at'),
+    })
+    .returningAll();
+
+const DELETE_OWNERSHIP: PreparedDefinition<unknown> = (db, slot) =>
+  db.deleteFrom('ownership').where('key', '=', slot('key'));
+
+type ClaimedRow = Pick<
+  Selectable<StoreDatabase['work_queue']>,
+  'key' | 'attempts' | 'enqueued_at' | 'lease_expires_at' | 'last_error' | 'not_before'
+>;
+
+/** Per store (per dialect): the compiled hot statements. */
+const preparedByContext = new WeakMap<KyselyStoreContext, PreparedQueries>();
+
 /** A Store over any Kysely connection or transaction of the store schema. */
 export class KyselyStore implements Store {
   readonly capabilities: StoreCapabilities;
   readonly #db: Kysely<StoreDatabase>;
   readonly #context: KyselyStoreContext;
 
+  readonly #prepared: PreparedQueries;
+
   constructor(db: Kysely<StoreDatabase>, context: KyselyStoreContext) {
     this.#db = db;
     this.#context = context;
     this.capabilities = context.capabilities;
+    let prepared = preparedByContext.get(context);
+    if (!prepared) {
+      prepared = new PreparedQueries();
+      preparedByContext.set(context, prepared);
+    }
+    this.#prepared = prepared;
   }
 
   #now(options?: QueueClock): string {
@@ -355,24 +564,12 @@ export class KyselyStore implements Store {
   }
 
   async addGroupMember(groupId: OktaGroupId, userId: OktaUserId): Promise<void> {
-    await this.#db
-      .insertInto('okta_memberships')
-      .values({ group_id: groupId, user_id: userId, updated_at: this.#now() })
-      .onConflict((oc) =>
-        oc
-          .columns(['group_id', 'user_id'])
-          .doUpdateSet({ updated_at: (eb) => eb.ref('excluded.updated_at') }),
-      )
-      .execute();
+    await this.#prepared.run(this.#db, ADD_GROUP_MEMBER, { groupId, userId, now: this.#now() });
   }
 
   async removeGroupMember(groupId: OktaGroupId, userId: OktaUserId): Promise<boolean> {
-    const result = await this.#db
-      .deleteFrom('okta_memberships')
-      .where('group_id', '=', groupId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return affected(result) > 0;
+    const result = await this.#prepared.run(this.#db, REMOVE_GROUP_MEMBER, { groupId, userId });
+    return affectedRows(result) > 0;
   }
 
   async listGroupMembers(groupId: OktaGroupId): Promise<OktaUserId[]> {
@@ -386,12 +583,7 @@ export class KyselyStore implements Store {
   }
 
   async listUserGroups(userId: OktaUserId): Promise<OktaGroupId[]> {
-    const rows = await this.#db
-      .selectFrom('okta_memberships')
-      .select('group_id')
-      .where('user_id', '=', userId)
-      .orderBy('group_id')
-      .execute();
+    const { rows } = await this.#prepared.run(this.#db, LIST_USER_GROUPS, { userId });
     return rows.map((row) => row.group_id as OktaGroupId);
   }
 
@@ -536,65 +728,22 @@ export class KyselyStore implements Store {
     const nowDate = options.now ?? this.#context.clock();
     const now = nowDate.toISOString();
     const leaseExpiresAt = new Date(nowDate.getTime() + options.leaseMs).toISOString();
-    const limit = options.limit ?? 1;
-    // The runnable keys earliest first: the due waiting keys and the expired leases, each the
-    // first `limit` of its own index range (work_queue_claim), merged. One ORed query had to
-    // gather and sort every due key on every claim, which grew with the backlog.
-    const candidates = (db: Kysely<StoreDatabase>) => {
-      const earliest = (state: 'waiting' | 'processing') => {
-        let branch = db
-          .selectFrom('work_queue')
-          .select(['key', 'not_before'])
-          .where('state', '=', state)
-          .where(state === 'waiting' ? 'not_before' : 'lease_expires_at', '<=', now)
-          .orderBy('not_before')
-          .orderBy('key')
-          .limit(limit);
-        // Without SKIP LOCKED a concurrent claimer would block on rows another one is taking;
-        // the re-check in the UPDATE keeps the claim exclusive either way.
-        if (this.capabilities.supportsSkipLocked) branch = branch.forUpdate().skipLocked();
-        return db.selectFrom(branch.as(state)).select(['key', 'not_before']);
-      };
-      return db
-        .selectFrom(earliest('waiting').unionAll(earliest('processing')).as('runnable'))
-        .select('key')
-        .orderBy('not_before')
-        .orderBy('key')
-        .limit(limit);
-    };
-    const lease = (db: Kysely<StoreDatabase>, keys: ReturnType<typeof candidates> | string[]) =>
-      db
-        .updateTable('work_queue')
-        .set({
-          state: 'processing',
-          worker_id: workerId,
-          lease_expires_at: leaseExpiresAt,
-          attempts: sql`attempts + 1`,
-          updated_at: now,
-        })
-        .where('key', 'in', keys)
-        .where(STILL_RUNNABLE(now))
-        .returning([
-          'key',
-          'attempts',
-          'enqueued_at',
-          'lease_expires_at',
-          'last_error',
-          'not_before',
-        ])
-        .execute();
-    let rows: Awaited<ReturnType<typeof lease>> = [];
+    const values = { now, limit: options.limit ?? 1, workerId, leaseExpiresAt };
+    let rows: ClaimedRow[] = [];
     if (this.capabilities.supportsConcurrentWriters) {
-      rows = await lease(this.#db, candidates(this.#db));
+      rows = (await this.#prepared.run(this.#db, CLAIM_SKIP_LOCKED, values)).rows;
     } else {
       // One writer at a time (SQLite): reading the candidates, then leasing them by key, costs
       // less than the single statement, whose IN (subquery) on the table it updates SQLite runs
       // through temporary tables. No transaction: the lease re-checks each key, so a key another
       // claimer took in between is skipped, and a claim that lost every key looks again.
       for (let attempt = 0; attempt < 3 && rows.length === 0; attempt++) {
-        const keys = (await candidates(this.#db).execute()).map((row) => row.key);
-        if (keys.length === 0) break;
-        rows = await lease(this.#db, keys);
+        const { rows: candidates } = await this.#prepared.run(this.#db, CLAIM_CANDIDATES, values);
+        if (candidates.length === 0) break;
+        const keys = Object.fromEntries(candidates.map((row, i) => [`key${i}`, row.key]));
+        rows = (
+          await this.#prepared.run(this.#db, leaseListed(candidates.length), { ...values, ...keys })
+        ).rows;
       }
     }
     return rows
@@ -634,32 +783,12 @@ export class KyselyStore implements Store {
   }
 
   async complete(key: string, workerId: string, options?: QueueClock): Promise<boolean> {
-    const now = this.#now(options);
-    const result = await this.#db
-      .updateTable('work_queue')
-      .set({
-        state: sql`case when dirty = 1 then 'waiting' else 'done' end`,
-        not_before: sql`case when dirty = 1 then dirty_not_before else not_before end`,
-        enqueued_at: sql`case when dirty = 1 then ${now} else enqueued_at end`,
-        attempts: 0,
-        dirty: 0,
-        dirty_not_before: null,
-        worker_id: null,
-        lease_expires_at: null,
-        last_error: null,
-        updated_at: now,
-      })
-      .where('key', '=', key)
-      .where('state', '=', 'processing')
-      .where('worker_id', '=', workerId)
-      .executeTakeFirst();
-    // A 'done' row only lives between these two statements; enqueue treats it as absent.
-    await this.#db
-      .deleteFrom('work_queue')
-      .where('key', '=', key)
-      .where('state', '=', 'done')
-      .execute();
-    return affected(result) > 0;
+    const values = { key, workerId, now: this.#now(options) };
+    // The common case, a key nobody re-added while it ran, leaves the queue in one statement.
+    if (affectedRows(await this.#prepared.run(this.#db, COMPLETE_REMOVE, values)) > 0) return true;
+    // Re-added while it ran: waiting again, to run once more. Only the holder completes, and a
+    // key held is only ever marked dirty, so the two statements cannot miss each other.
+    return affectedRows(await this.#prepared.run(this.#db, COMPLETE_REQUEUE, values)) > 0;
   }
 
   async retryLater(
@@ -812,7 +941,13 @@ export class KyselyStore implements Store {
       status: 'running',
       summary: null,
     };
-    await this.#db.insertInto('runs').values(row).execute();
+    await this.#prepared.run(this.#db, CREATE_RUN, {
+      id: row.id,
+      startedAt: row.started_at,
+      trigger: row.trigger,
+      cause: row.cause,
+      planId: row.plan_id,
+    });
     return run(row);
   }
 
@@ -820,16 +955,13 @@ export class KyselyStore implements Store {
     id: string,
     outcome: { status: Run['status']; summary?: unknown; finishedAt?: string },
   ): Promise<boolean> {
-    const result = await this.#db
-      .updateTable('runs')
-      .set({
-        status: outcome.status,
-        summary: toJson(outcome.summary),
-        finished_at: outcome.finishedAt ?? this.#now(),
-      })
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return affected(result) > 0;
+    const result = await this.#prepared.run(this.#db, FINISH_RUN, {
+      id,
+      status: outcome.status,
+      summary: toJson(outcome.summary),
+      finishedAt: outcome.finishedAt ?? this.#now(),
+    });
+    return affectedRows(result) > 0;
   }
 
   async getRun(id: string): Promise<Run | null> {
@@ -853,34 +985,18 @@ export class KyselyStore implements Store {
   }
 
   async recordOperation(result: OperationResult): Promise<void> {
-    const row = {
-      run_id: result.runId,
-      op_index: result.opIndex,
+    await this.#prepared.run(this.#db, RECORD_OPERATION, {
+      runId: result.runId,
+      opIndex: result.opIndex,
       kind: result.kind,
-      target_key: result.key,
+      targetKey: result.key,
       status: result.status,
       cause: result.cause,
-      aws_request_id: result.awsRequestId,
+      awsRequestId: result.awsRequestId,
       attempts: result.attempts,
-      started_at: result.startedAt,
-      finished_at: result.finishedAt,
-    };
-    await this.#db
-      .insertInto('run_operations')
-      .values(row)
-      .onConflict((oc) =>
-        oc.columns(['run_id', 'op_index']).doUpdateSet({
-          kind: row.kind,
-          target_key: row.target_key,
-          status: row.status,
-          cause: row.cause,
-          aws_request_id: row.aws_request_id,
-          attempts: row.attempts,
-          started_at: row.started_at,
-          finished_at: row.finished_at,
-        }),
-      )
-      .execute();
+      startedAt: result.startedAt,
+      finishedAt: result.finishedAt,
+    });
   }
 
   async listOperations(runId: string): Promise<OperationResult[]> {
@@ -896,19 +1012,15 @@ export class KyselyStore implements Store {
   // ------------------------------------------------------------ audit
 
   async appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
-    const row = await this.#db
-      .insertInto('audit_log')
-      .values({
-        actor: entry.actor,
-        action: entry.action,
-        target: entry.target,
-        details: toJson(entry.details),
-        request_id: entry.requestId ?? null,
-        at: entry.at ?? this.#now(),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return audit(row);
+    const { rows } = await this.#prepared.run(this.#db, APPEND_AUDIT, {
+      actor: entry.actor,
+      action: entry.action,
+      target: entry.target,
+      details: toJson(entry.details),
+      requestId: entry.requestId ?? null,
+      at: entry.at ?? this.#now(),
+    });
+    return audit(rows[0]!);
   }
 
   async listAudit(query: {
@@ -986,8 +1098,7 @@ export class KyselyStore implements Store {
   }
 
   async deleteOwnership(key: string): Promise<boolean> {
-    const result = await this.#db.deleteFrom('ownership').where('key', '=', key).executeTakeFirst();
-    return affected(result) > 0;
+    return affectedRows(await this.#prepared.run(this.#db, DELETE_OWNERSHIP, { key })) > 0;
   }
 
   async listOwnership(query?: { kind?: OwnershipKind; rule?: string }): Promise<Ownership[]> {
