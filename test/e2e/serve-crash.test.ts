@@ -122,6 +122,8 @@ async function crashAndRecover(store: string | undefined): Promise<void> {
   second.process.kill('SIGTERM');
   expect(await second.exited).toBe(0);
   expect(second.output()).toContain('"msg":"sync service stopped"');
+  // The last line, written through the buffered stdout writer just before exit, is not lost.
+  expect(second.output()).toContain('"msg":"stopped"');
 }
 
 describe('serve crash and restart (child process, SIGKILL mid-processing)', () => {

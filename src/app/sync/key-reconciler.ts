@@ -305,7 +305,8 @@ async function reconcileKey(
       if (plan.operations.length === 0 && parsed.kind !== 'full') {
         return { plan, superseded, result: null };
       }
-      context.logger.info(
+      // Debug: each operation gets its own info line below, with the run id.
+      context.logger.debug(
         { runId, operations: plan.operations.length, summary: plan.summary, path: prepared.path },
         'applying scoped plan',
       );

@@ -1,4 +1,4 @@
-import { createServiceLogger } from '../../app/sync/service-logger.js';
+import { bufferedStdout, createServiceLogger } from '../../app/sync/service-logger.js';
 import { loadConfig } from '../../config/load-config.js';
 import { startSyncServer } from '../../http/sync-server.js';
 import type { CliContext } from '../cli-context.js';
@@ -13,7 +13,10 @@ import type { ServeOptions } from './serve-command.js';
 export async function runServe(context: CliContext, options: ServeOptions): Promise<number> {
   const loaded = await loadConfig(context.configPath, { env: context.env });
   const level = context.env.OKTA_AWS_SYNC_LOG_LEVEL ?? 'info';
-  const logger = createServiceLogger({ level, destination: context.stdout });
+  const logger = createServiceLogger({
+    level,
+    destination: context.stdout === process.stdout ? bufferedStdout() : context.stdout,
+  });
   const server = await startSyncServer({
     loaded,
     logger,
@@ -33,5 +36,6 @@ export async function runServe(context: CliContext, options: ServeOptions): Prom
   });
   await server.close();
   logger.info('stopped');
+  await new Promise<void>((resolve) => logger.flush(() => resolve()));
   return ExitCode.ok;
 }
