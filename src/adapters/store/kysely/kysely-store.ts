@@ -362,6 +362,27 @@ const APPEND_AUDIT = (db: Kysely<StoreDatabase>, slot: Slot) =>
     })
     .returningAll();
 
+const INSERT_OWNERSHIP = (db: Kysely<StoreDatabase>, slot: Slot) =>
+  db
+    .insertInto('ownership')
+    .values({
+      key: slot('key'),
+      kind: slot('kind'),
+      rule: slot('rule'),
+      created_by_run: slot<string | null>('createdByRun'),
+      created_at: slot('now'),
+      updated_at: slot('now'),
+    })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .returningAll();
+
+const UPDATE_OWNERSHIP = (db: Kysely<StoreDatabase>, slot: Slot) =>
+  db
+    .updateTable('ownership')
+    .set({ kind: slot('kind'), rule: slot('rule'), updated_at: slot('now') })
+    .where('key', '=', slot('key'))
+    .returningAll();
+
 const DELETE_OWNERSHIP: PreparedDefinition<unknown> = (db, slot) =>
   db.deleteFrom('ownership').where('key', '=', slot('key'));
 
@@ -1063,29 +1084,21 @@ export class KyselyStore implements Store {
 
   async upsertOwnership(record: NewOwnership): Promise<{ created: boolean; record: Ownership }> {
     const now = this.#now();
-    return this.#atomic(async (db) => {
-      const inserted = await db
-        .insertInto('ownership')
-        .values({
-          key: record.key,
-          kind: record.kind,
-          rule: record.rule,
-          created_by_run: record.createdByRun ?? null,
-          created_at: now,
-          updated_at: now,
-        })
-        .onConflict((oc) => oc.column('key').doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      if (inserted) return { created: true, record: ownership(inserted) };
-      const updated = await db
-        .updateTable('ownership')
-        .set({ kind: record.kind, rule: record.rule, updated_at: now })
-        .where('key', '=', record.key)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return { created: false, record: ownership(updated) };
-    });
+    const values = {
+      key: record.key,
+      kind: record.kind,
+      rule: record.rule,
+      createdByRun: record.createdByRun ?? null,
+      now,
+    };
+    // Usually new (a write the tool just made): one statement. No transaction: a row inserted
+    // meanwhile by another writer is updated below; one deleted meanwhile is inserted again.
+    for (;;) {
+      const inserted = await this.#prepared.run(this.#db, INSERT_OWNERSHIP, values);
+      if (inserted.rows[0]) return { created: true, record: ownership(inserted.rows[0]) };
+      const updated = await this.#prepared.run(this.#db, UPDATE_OWNERSHIP, values);
+      if (updated.rows[0]) return { created: false, record: ownership(updated.rows[0]) };
+    }
   }
 
   async getOwnership(key: string): Promise<Ownership | null> {
