@@ -178,6 +178,11 @@ export async function planUserKey(
       const remembered = new Set<string>(previousGroupIds);
       const joined = user ? matched.filter((group) => !remembered.has(group.id)) : [];
       if (joined.length === 0 && leftForGood.length === 0) return;
+      // Leaving one group (the common change) is one statement and needs no transaction.
+      if (joined.length === 0 && leftForGood.length === 1) {
+        await store.removeGroupMember(leftForGood[0] as OktaGroupId, oktaUserId as OktaUserId);
+        return;
+      }
       await store.transaction(async (tx) => {
         if (user && joined.length > 0) {
           await tx.putOktaUsers([user]);
