@@ -254,24 +254,98 @@ const CLAIM_CANDIDATES = (db: Kysely<StoreDatabase>, slot: Slot) =>
 const CLAIM_SKIP_LOCKED = (db: Kysely<StoreDatabase>, slot: Slot) =>
   leaseKeys(db, slot, claimCandidates(db, slot, true));
 
-const leaseByCount = new Map<
-  number,
-  (db: Kysely<StoreDatabase>, slot: Slot) => ReturnType<typeof leaseKeys>
->();
-/** The lease of `count` listed keys, slots key0…key{count−1}. */
-function leaseListed(count: number) {
-  let definition = leaseByCount.get(count);
-  if (!definition) {
-    definition = (db, slot) =>
-      leaseKeys(
-        db,
-        slot,
-        Array.from({ length: count }, (_, i) => slot(`key${i}`)),
-      );
-    leaseByCount.set(count, definition);
-  }
-  return definition;
+/** One definition per row or key count, made when first needed. */
+function perCount<D>(make: (count: number) => D): (count: number) => D {
+  const made = new Map<number, D>();
+  return (count) => {
+    let definition = made.get(count);
+    if (!definition) {
+      definition = make(count);
+      made.set(count, definition);
+    }
+    return definition;
+  };
 }
+
+/** The lease of `count` listed keys, slots key0…key{count−1}. */
+const leaseListed = perCount(
+  (count) => (db: Kysely<StoreDatabase>, slot: Slot) =>
+    leaseKeys(
+      db,
+      slot,
+      Array.from({ length: count }, (_, i) => slot(`key${i}`)),
+    ),
+);
+
+/**
+ * Queues `count` keys (slots key0…), each to run at `notBefore`. One upsert decides by the
+ * existing row's state; SET expressions all see the old row.
+ */
+const enqueueRows = perCount((count): PreparedDefinition<unknown> => (db, slot) => {
+  const restart = sql<boolean>`work_queue.state in ('failed', 'done')`;
+  return db
+    .insertInto('work_queue')
+    .values(
+      Array.from({ length: count }, (_, i) => ({
+        key: slot(`key${i}`),
+        state: 'waiting',
+        not_before: slot('notBefore'),
+        attempts: 0,
+        dirty: 0,
+        dirty_not_before: null,
+        worker_id: null,
+        lease_expires_at: null,
+        last_error: null,
+        failed_at: null,
+        enqueued_at: slot('now'),
+        updated_at: slot('now'),
+      })),
+    )
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        state: sql`case when ${restart} then 'waiting' else work_queue.state end`,
+        not_before: sql`case
+          when work_queue.state = 'waiting' and excluded.not_before < work_queue.not_before
+            then excluded.not_before
+          when ${restart} then excluded.not_before
+          else work_queue.not_before end`,
+        dirty: sql`case when work_queue.state = 'processing' then 1 else work_queue.dirty end`,
+        dirty_not_before: sql`case
+          when work_queue.state = 'processing'
+            and (work_queue.dirty_not_before is null
+              or excluded.not_before < work_queue.dirty_not_before)
+            then excluded.not_before
+          else work_queue.dirty_not_before end`,
+        attempts: sql`case when ${restart} then 0 else work_queue.attempts end`,
+        enqueued_at: sql`case when ${restart} then excluded.enqueued_at
+          else work_queue.enqueued_at end`,
+        updated_at: (eb) => eb.ref('excluded.updated_at'),
+      }),
+    );
+});
+
+/** Journals `count` events (slots uuid0, eventType0, … per row), each uuid once. */
+const journalRows = perCount(
+  (count) => (db: Kysely<StoreDatabase>, slot: Slot) =>
+    db
+      .insertInto('event_journal')
+      .values(
+        Array.from({ length: count }, (_, i) => ({
+          uuid: slot(`uuid${i}`),
+          event_type: slot(`eventType${i}`),
+          published: slot(`published${i}`),
+          channel: slot(`channel${i}`),
+          body: slot(`body${i}`),
+          received_at: slot('now'),
+          state: slot(`state${i}`),
+          keys: slot(`keys${i}`),
+          error: slot<string | null>(`error${i}`),
+          updated_at: slot('now'),
+        })),
+      )
+      .onConflict((oc) => oc.column('uuid').doNothing())
+      .returning('uuid'),
+);
 
 const COMPLETE_REMOVE: PreparedDefinition<unknown> = (db, slot) =>
   db
@@ -625,25 +699,18 @@ export class KyselyStore implements Store {
     const added = new Set<string>();
     await this.#atomic(async (db) => {
       for (const chunk of chunks(byKey(batch, (event) => event.uuid))) {
-        const rows = await db
-          .insertInto('event_journal')
-          .values(
-            chunk.map((event) => ({
-              uuid: event.uuid,
-              event_type: event.eventType,
-              published: event.published,
-              channel: event.channel,
-              body: toJson(event.body),
-              received_at: now,
-              state: event.state ?? 'received',
-              keys: toJson(event.keys ?? []),
-              error: event.error ?? null,
-              updated_at: now,
-            })),
-          )
-          .onConflict((oc) => oc.column('uuid').doNothing())
-          .returning('uuid')
-          .execute();
+        const values: Record<string, unknown> = { now };
+        chunk.forEach((event, i) => {
+          values[`uuid${i}`] = event.uuid;
+          values[`eventType${i}`] = event.eventType;
+          values[`published${i}`] = event.published;
+          values[`channel${i}`] = event.channel;
+          values[`body${i}`] = toJson(event.body);
+          values[`state${i}`] = event.state ?? 'received';
+          values[`keys${i}`] = toJson(event.keys ?? []);
+          values[`error${i}`] = event.error ?? null;
+        });
+        const { rows } = await this.#prepared.run(db, journalRows(chunk.length), values);
         for (const row of rows) added.add(row.uuid);
       }
     });
@@ -695,50 +762,11 @@ export class KyselyStore implements Store {
   ): Promise<void> {
     const now = this.#now(options);
     const notBefore = (options?.notBefore ?? options?.now ?? this.#context.clock()).toISOString();
-    // One upsert decides by the existing row's state; SET expressions all see the old row.
     // PostgreSQL refuses to update one row twice in a statement, hence the distinct keys.
-    const restart = sql<boolean>`work_queue.state in ('failed', 'done')`;
     for (const chunk of chunks(byKey([...new Set(keys)], (key) => key))) {
-      await this.#db
-        .insertInto('work_queue')
-        .values(
-          chunk.map((key) => ({
-            key,
-            state: 'waiting',
-            not_before: notBefore,
-            attempts: 0,
-            dirty: 0,
-            dirty_not_before: null,
-            worker_id: null,
-            lease_expires_at: null,
-            last_error: null,
-            failed_at: null,
-            enqueued_at: now,
-            updated_at: now,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.column('key').doUpdateSet({
-            state: sql`case when ${restart} then 'waiting' else work_queue.state end`,
-            not_before: sql`case
-              when work_queue.state = 'waiting' and excluded.not_before < work_queue.not_before
-                then excluded.not_before
-              when ${restart} then excluded.not_before
-              else work_queue.not_before end`,
-            dirty: sql`case when work_queue.state = 'processing' then 1 else work_queue.dirty end`,
-            dirty_not_before: sql`case
-              when work_queue.state = 'processing'
-                and (work_queue.dirty_not_before is null
-                  or excluded.not_before < work_queue.dirty_not_before)
-                then excluded.not_before
-              else work_queue.dirty_not_before end`,
-            attempts: sql`case when ${restart} then 0 else work_queue.attempts end`,
-            enqueued_at: sql`case when ${restart} then excluded.enqueued_at
-              else work_queue.enqueued_at end`,
-            updated_at: (eb) => eb.ref('excluded.updated_at'),
-          }),
-        )
-        .execute();
+      const values: Record<string, string> = { notBefore, now };
+      chunk.forEach((key, i) => (values[`key${i}`] = key));
+      await this.#prepared.run(this.#db, enqueueRows(chunk.length), values);
     }
   }
 
