@@ -13,8 +13,13 @@ import { openStore } from '../../src/adapters/store/open-store.js';
 import type { ApplyLimits } from '../../src/app/apply/apply-plan.js';
 import type { KeyReconcileReport } from '../../src/app/sync/key-reconciler.js';
 import { createKeyReconciler } from '../../src/app/sync/key-reconciler.js';
-import { OWNERSHIP_FRESH_MS, USER_LINK_FRESH_MS } from '../../src/app/sync/key-plans.js';
+import {
+  OWNERSHIP_FRESH_MS,
+  PERMISSION_SET_FRESH_MS,
+  USER_LINK_FRESH_MS,
+} from '../../src/app/sync/key-plans.js';
 import type { KeyReconciler, ReconcileOutcome } from '../../src/app/sync/work-queue-runner.js';
+import type { InstanceArn, PermissionSetArn } from '../../src/core/domain/ids.js';
 import { groupKey, userKey } from '../../src/core/events/reconcile-key.js';
 import type { Store } from '../../src/ports/store.js';
 import type { ServeWorld, ServeWorldOptions } from './serve-world.js';
@@ -247,6 +252,53 @@ describe('serve per-key reconciles (both simulators, real SDKs)', () => {
     world.aws.control.resetCalls();
     expect(await reconcile(dave)).toMatchObject({ status: 'done', changes: 0 });
     expect(resolves()).toBe(1);
+    expect((await world.plan()).operations).toEqual([]);
+  });
+
+  it('a group: key reads its permission set once per window; a permission set write voids it', async () => {
+    let clock = Date.now();
+    const { world, reconcile } = await startHarness({}, undefined, () => clock);
+    expect(await reconcile('full')).toMatchObject({ status: 'done' });
+    expect(await reconcile('full')).toMatchObject({ status: 'done' });
+    const group = groupKey(world.oktaId(DEV_GROUP));
+    const wholeReads = () => callCounts(world)['sso-admin:DescribePermissionSet'] ?? 0;
+
+    // Just after the full read, the group key plans with what it read.
+    clock += 1_000;
+    world.aws.control.resetCalls();
+    expect(await reconcile(group)).toMatchObject({ status: 'done', changes: 0 });
+    expect(wholeReads()).toBe(0);
+    // Past the window it reads the permission set again, and then holds that read.
+    clock += PERMISSION_SET_FRESH_MS + 1_000;
+    world.aws.control.resetCalls();
+    expect(await reconcile(group)).toMatchObject({ status: 'done', changes: 0 });
+    expect(wholeReads()).toBe(1);
+
+    // Someone edits the permission set in AWS. Within the window the key does not see it; the
+    // first key after the window reads it and repairs it.
+    const developer = world.aws.control
+      .dumpState()
+      .permissionSets.find((ps) => ps.name === 'Developer')!;
+    const instanceArn = world.aws.instanceArn as InstanceArn;
+    await world.adapters.identityCenterWriter.updatePermissionSet(
+      instanceArn,
+      developer.arn as PermissionSetArn,
+      { description: 'edited by hand', sessionDuration: 'PT4H' },
+    );
+    clock += 1_000;
+    world.aws.control.resetCalls();
+    expect(await reconcile(group)).toMatchObject({ status: 'done', changes: 0 });
+    expect(wholeReads()).toBe(0);
+    clock += PERMISSION_SET_FRESH_MS + 1_000;
+    world.aws.control.resetCalls();
+    expect(await reconcile(group)).toMatchObject({ status: 'done' });
+    expect(writes(callCounts(world), 'UpdatePermissionSet')).toBe(1);
+    // The key's own write voids what it read: the next key, within the window, reads again.
+    clock += 1_000;
+    world.aws.control.resetCalls();
+    expect(await reconcile(group)).toMatchObject({ status: 'done', changes: 0 });
+    expect(wholeReads()).toBe(1);
+    expect(writes(callCounts(world), 'UpdatePermissionSet')).toBe(0);
     expect((await world.plan()).operations).toEqual([]);
   });
 

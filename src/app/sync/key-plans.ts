@@ -69,6 +69,15 @@ export const OWNERSHIP_FRESH_MS = 5_000;
  */
 export const USER_LINK_FRESH_MS = 30_000;
 
+/**
+ * How old a permission set read whole (definition, tags, provisioning) may be for a `group:` key
+ * to plan with it instead of reading it again; as old as the tags a user key trusts. A burst of
+ * membership changes to one group then reads its permission set once per window, not once per
+ * group key. Any permission set write by a key voids every such read; drift made outside is seen
+ * by the first group key after the window, or the periodic full reconcile.
+ */
+export const PERMISSION_SET_FRESH_MS = OWNERSHIP_FRESH_MS;
+
 /** A key's narrowed plan, ready for the guards and the executor. */
 export interface KeyPlan {
   readonly kind: 'planned';
@@ -475,11 +484,18 @@ async function readPermissionSets(
     if (arn) wanted.add(arn);
   }
   const toRead = [...wanted].filter((arn) => !byArn.has(arn));
+  const now = deps.now();
+  const readWhole: PermissionSet[] = [...byArn.values()];
   const read = await Promise.all(
     toRead.map(async (arn) => {
-      const known = need === 'cached-ownership' ? snapshot.permissionSets.get(arn) : undefined;
-      if (!known) return [arn, await identityCenter.readPermissionSetByArn(instance, arn)] as const;
-      return [arn, known] as const;
+      const known =
+        need === 'cached-ownership'
+          ? snapshot.permissionSets.get(arn)
+          : cache.readWholeWithin(arn, now, PERMISSION_SET_FRESH_MS);
+      if (known) return [arn, known] as const;
+      const ps = await identityCenter.readPermissionSetByArn(instance, arn);
+      if (ps) readWhole.push(ps);
+      return [arn, ps] as const;
     }),
   );
   const gone: PermissionSetArn[] = [];
@@ -488,6 +504,7 @@ async function readPermissionSets(
     else gone.push(arn);
   }
   cache.notePermissionSets([...byArn.values()], gone);
+  cache.noteReadWhole(readWhole, now);
   return [...byArn.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 

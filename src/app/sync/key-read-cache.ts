@@ -39,6 +39,8 @@ export class KeyReadCache {
   #snapshot: KeyReadSnapshot | null = null;
   /** When each permission set's tags (its ownership) were last read from AWS, epoch ms. */
   readonly #tagsReadAt = new Map<string, number>();
+  /** When each permission set was last read whole (definition, tags, provisioning), epoch ms. */
+  readonly #readWholeAt = new Map<string, number>();
   /** The IdC user each Okta user was last resolved to, and when (epoch ms). */
   readonly #users = new Map<string, { readonly user: IdcUser; readonly at: number }>();
 
@@ -76,7 +78,11 @@ export class KeyReadCache {
       refreshedAt: now,
     };
     this.#tagsReadAt.clear();
-    for (const ps of fresh.actual.permissionSets) this.#tagsReadAt.set(ps.permissionSetArn, now);
+    this.#readWholeAt.clear();
+    for (const ps of fresh.actual.permissionSets) {
+      this.#tagsReadAt.set(ps.permissionSetArn, now);
+      this.#readWholeAt.set(ps.permissionSetArn, now);
+    }
     this.#users.clear();
     for (const link of fresh.desired.links.userLinks) {
       this.#users.set(link.okta.id, { user: link.idc, at: now });
@@ -102,6 +108,34 @@ export class KeyReadCache {
   tagsReadWithin(permissionSetArn: PermissionSetArn, now: number, windowMs: number): boolean {
     const at = this.#tagsReadAt.get(permissionSetArn);
     return at !== undefined && now - at <= windowMs;
+  }
+
+  /**
+   * The permission set as last read whole, if that was at most `windowMs` before `now` and no key
+   * has written a permission set since.
+   */
+  readWholeWithin(
+    permissionSetArn: PermissionSetArn,
+    now: number,
+    windowMs: number,
+  ): PermissionSet | undefined {
+    const at = this.#readWholeAt.get(permissionSetArn);
+    if (at === undefined || now - at > windowMs) return undefined;
+    return this.#snapshot?.permissionSets.get(permissionSetArn);
+  }
+
+  /** Permission sets a key has just read whole from AWS, at `now`. */
+  noteReadWhole(read: readonly PermissionSet[], now: number): void {
+    this.notePermissionSets(read, [], now);
+    for (const ps of read) this.#readWholeAt.set(ps.permissionSetArn, now);
+  }
+
+  /**
+   * A key wrote a permission set (its definition, provisioning, or the set itself): no definition
+   * held is trusted until read again.
+   */
+  forgetWholeReads(): void {
+    this.#readWholeAt.clear();
   }
 
   /** A group read fresh by a key: its new scope, or undefined when it is gone or unmatched. */

@@ -113,6 +113,14 @@ function previousPermissionSets(
   return then.groupTargets.map((target) => target.permissionSetName);
 }
 
+/** Operations that change a permission set itself (not its assignments). */
+const PERMISSION_SET_WRITES: ReadonlySet<PlanOperation['kind']> = new Set([
+  'create-permission-set',
+  'update-permission-set',
+  'provision-permission-set',
+  'delete-permission-set',
+]);
+
 /** AWS's failure for a delete whose principal SCIM already removed; it can never succeed. */
 const ASSIGNEE_GONE = /assignee \S+ was not found/i;
 
@@ -330,6 +338,10 @@ async function reconcileKey(
       );
       for (const outcome of result.outcomes) {
         if (outcome.status === 'Success') state.ledger.record(outcome.key, outcome.kind);
+      }
+      // Attempted or not, a permission set write makes what keys read of permission sets stale.
+      if (result.outcomes.some((outcome) => PERMISSION_SET_WRITES.has(outcome.kind))) {
+        state.cache.forgetWholeReads();
       }
       return { plan, superseded, result };
     },
