@@ -261,44 +261,37 @@ describe('serve per-key reconciles (both simulators, real SDKs)', () => {
     expect(await reconcile('full')).toMatchObject({ status: 'done' });
     expect(await reconcile('full')).toMatchObject({ status: 'done' });
     const group = groupKey(world.oktaId(DEV_GROUP));
-    const wholeReads = () => callCounts(world)['sso-admin:DescribePermissionSet'] ?? 0;
+    /** Runs the group key `laterMs` after the last one; its whole reads and permission set writes. */
+    const runAfter = async (laterMs: number) => {
+      clock += laterMs;
+      world.aws.control.resetCalls();
+      expect(await reconcile(group)).toMatchObject({ status: 'done' });
+      const counts = callCounts(world);
+      return {
+        wholeReads: counts['sso-admin:DescribePermissionSet'] ?? 0,
+        updates: writes(counts, 'UpdatePermissionSet'),
+      };
+    };
 
     // Just after the full read, the group key plans with what it read.
-    clock += 1_000;
-    world.aws.control.resetCalls();
-    expect(await reconcile(group)).toMatchObject({ status: 'done', changes: 0 });
-    expect(wholeReads()).toBe(0);
+    expect(await runAfter(1_000)).toEqual({ wholeReads: 0, updates: 0 });
     // Past the window it reads the permission set again, and then holds that read.
-    clock += PERMISSION_SET_FRESH_MS + 1_000;
-    world.aws.control.resetCalls();
-    expect(await reconcile(group)).toMatchObject({ status: 'done', changes: 0 });
-    expect(wholeReads()).toBe(1);
+    expect(await runAfter(PERMISSION_SET_FRESH_MS + 1_000)).toEqual({ wholeReads: 1, updates: 0 });
 
     // Someone edits the permission set in AWS. Within the window the key does not see it; the
     // first key after the window reads it and repairs it.
     const developer = world.aws.control
       .dumpState()
       .permissionSets.find((ps) => ps.name === 'Developer')!;
-    const instanceArn = world.aws.instanceArn as InstanceArn;
     await world.adapters.identityCenterWriter.updatePermissionSet(
-      instanceArn,
+      world.aws.instanceArn as InstanceArn,
       developer.arn as PermissionSetArn,
       { description: 'edited by hand', sessionDuration: 'PT4H' },
     );
-    clock += 1_000;
-    world.aws.control.resetCalls();
-    expect(await reconcile(group)).toMatchObject({ status: 'done', changes: 0 });
-    expect(wholeReads()).toBe(0);
-    clock += PERMISSION_SET_FRESH_MS + 1_000;
-    world.aws.control.resetCalls();
-    expect(await reconcile(group)).toMatchObject({ status: 'done' });
-    expect(writes(callCounts(world), 'UpdatePermissionSet')).toBe(1);
+    expect(await runAfter(1_000)).toEqual({ wholeReads: 0, updates: 0 });
+    expect(await runAfter(PERMISSION_SET_FRESH_MS + 1_000)).toEqual({ wholeReads: 1, updates: 1 });
     // The key's own write voids what it read: the next key, within the window, reads again.
-    clock += 1_000;
-    world.aws.control.resetCalls();
-    expect(await reconcile(group)).toMatchObject({ status: 'done', changes: 0 });
-    expect(wholeReads()).toBe(1);
-    expect(writes(callCounts(world), 'UpdatePermissionSet')).toBe(0);
+    expect(await runAfter(1_000)).toEqual({ wholeReads: 1, updates: 0 });
     expect((await world.plan()).operations).toEqual([]);
   });
 

@@ -197,16 +197,19 @@ describe('WorkQueueRunner (injected clock, real SQLite store)', () => {
     release();
     expect((await first)?.outcome).toBe('done');
   });
-  it('wakes one idle worker per key enqueued, not every idle worker', async () => {
+  /** A pool whose keys all reconcile at once, with the keys it ran and its claims counted. */
+  function countingPool(extra: Partial<ConstructorParameters<typeof WorkQueueRunner>[0]>) {
     const claims = vi.spyOn(store, 'claim');
     const seen: string[] = [];
-    const r = runner(
-      (key) => {
-        seen.push(key);
-        return Promise.resolve({ status: 'done' });
-      },
-      { workers: 4 },
-    );
+    const r = runner((key) => {
+      seen.push(key);
+      return Promise.resolve({ status: 'done' });
+    }, extra);
+    return { r, claims, seen };
+  }
+
+  it('wakes one idle worker per key enqueued, not every idle worker', async () => {
+    const { r, claims, seen } = countingPool({ workers: 4 });
     const settle = async (claimCount: number) => {
       while (claims.mock.calls.length < claimCount) {
         await new Promise((resolve) => setImmediate(resolve));
@@ -230,15 +233,7 @@ describe('WorkQueueRunner (injected clock, real SQLite store)', () => {
   });
 
   it('polls with one idle worker, which hands polling on when keys come due by time', async () => {
-    const claims = vi.spyOn(store, 'claim');
-    const seen: string[] = [];
-    const r = runner(
-      (key) => {
-        seen.push(key);
-        return Promise.resolve({ status: 'done' });
-      },
-      { workers: 4, idlePollMs: 500, keysPerSecond: 1000 },
-    );
+    const { r, claims, seen } = countingPool({ workers: 4, idlePollMs: 500, keysPerSecond: 1000 });
     const quiet = async () => {
       for (let i = 0; i < 100; i++) await new Promise((resolve) => setImmediate(resolve));
     };

@@ -254,6 +254,16 @@ const CLAIM_CANDIDATES = (db: Kysely<StoreDatabase>, slot: Slot) =>
 const CLAIM_SKIP_LOCKED = (db: Kysely<StoreDatabase>, slot: Slot) =>
   leaseKeys(db, slot, claimCandidates(db, slot, true));
 
+/** The queue columns of a key waiting afresh: no attempts, not dirty, held by no one. */
+const UNHELD = {
+  attempts: 0,
+  dirty: 0,
+  dirty_not_before: null,
+  worker_id: null,
+  lease_expires_at: null,
+  last_error: null,
+} as const;
+
 /** One definition per row or key count, made when first needed. */
 function perCount<D>(make: (count: number) => D): (count: number) => D {
   const made = new Map<number, D>();
@@ -290,12 +300,7 @@ const enqueueRows = perCount((count): PreparedDefinition<unknown> => (db, slot) 
         key: slot(`key${i}`),
         state: 'waiting',
         not_before: slot('notBefore'),
-        attempts: 0,
-        dirty: 0,
-        dirty_not_before: null,
-        worker_id: null,
-        lease_expires_at: null,
-        last_error: null,
+        ...UNHELD,
         failed_at: null,
         enqueued_at: slot('now'),
         updated_at: slot('now'),
@@ -362,12 +367,7 @@ const COMPLETE_REQUEUE: PreparedDefinition<unknown> = (db, slot) =>
       state: 'waiting',
       not_before: sql`dirty_not_before`,
       enqueued_at: slot('now'),
-      attempts: 0,
-      dirty: 0,
-      dirty_not_before: null,
-      worker_id: null,
-      lease_expires_at: null,
-      last_error: null,
+      ...UNHELD,
       updated_at: slot('now'),
     })
     .where('key', '=', slot('key'))
