@@ -134,7 +134,8 @@ export async function openSqliteStore(
     database.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     // WAL with NORMAL sync is durable against process crashes, the failure the queue cares about.
     database.pragma('synchronous = NORMAL');
-    // Sorts and IN lists build temporary b-trees; in a temporary file each cost a file open.
+    // The temporary b-trees of sorts, unions and IN lists (the queue claim has all three) stay
+    // in memory rather than in temporary files.
     database.pragma('temp_store = MEMORY');
   } catch (error) {
     throw new OperationalError(
