@@ -15,6 +15,8 @@ import type { OktaDirectoryReader, OktaPrincipalReader } from '../../ports/okta-
 import { mapConcurrent } from '../aws/map-concurrent.js';
 import type { OktaClientSource } from './okta-client.js';
 import type { OktaHttp } from './okta-log-reader.js';
+
+type OktaHttpResponse = Awaited<ReturnType<OktaHttp['http']>>;
 import { nextLink } from './okta-log-reader.js';
 
 export interface OktaReaderOptions {
@@ -141,13 +143,19 @@ export class SdkOktaDirectoryReader implements OktaDirectoryReader, OktaPrincipa
     return (members ?? []).length > 0;
   }
 
-  async #getJson<T>(path: string): Promise<T> {
+  /** GETs `path` (or a full URL on the org) through the client's HTTP layer. */
+  async #get(pathOrUrl: string): Promise<{ url: string; response: OktaHttpResponse }> {
     const client = await this.client();
-    const http = client.http as unknown as OktaHttp;
-    const response = await http.http(new URL(path, client.baseUrl).toString(), {
+    const url = new URL(pathOrUrl, client.baseUrl).toString();
+    const response = await (client.http as unknown as OktaHttp).http(url, {
       method: 'get',
       headers: { Accept: 'application/json' },
     });
+    return { url, response };
+  }
+
+  async #getJson<T>(path: string): Promise<T> {
+    const { response } = await this.#get(path);
     return (await response.json()) as T;
   }
 
@@ -157,16 +165,10 @@ export class SdkOktaDirectoryReader implements OktaDirectoryReader, OktaPrincipa
    * first page that has an item.
    */
   async #getPages<T>(path: string, options: { untilFound?: boolean } = {}): Promise<T[]> {
-    const client = await this.client();
-    const http = client.http as unknown as OktaHttp;
-    const origin = new URL(client.baseUrl).origin;
     const items: T[] = [];
-    let url: string | undefined = new URL(path, client.baseUrl).toString();
-    while (url) {
-      const response = await http.http(url, {
-        method: 'get',
-        headers: { Accept: 'application/json' },
-      });
+    let next: string | undefined = path;
+    while (next) {
+      const { url, response } = await this.#get(next);
       const page = await response.json();
       if (!Array.isArray(page)) {
         throw new OperationalError(
@@ -177,8 +179,9 @@ export class SdkOktaDirectoryReader implements OktaDirectoryReader, OktaPrincipa
       }
       items.push(...(page as T[]));
       if (options.untilFound && items.length > 0) break;
-      const next = nextLink(response.headers.get('link'));
-      url = next && next !== url && new URL(next).origin === origin ? next : undefined;
+      const link = nextLink(response.headers.get('link'));
+      next =
+        link && link !== url && new URL(link).origin === new URL(url).origin ? link : undefined;
     }
     return items;
   }
