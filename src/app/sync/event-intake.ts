@@ -28,6 +28,11 @@ export interface IntakeResult {
   readonly settling: readonly string[];
 }
 
+/** How many of a batch's keys were queued to run at once: the workers to wake for it. */
+export function keysToRunNow(result: IntakeResult): number {
+  return result.keys.length - result.settling.length;
+}
+
 export interface IntakeOptions {
   /**
    * How long a membership event's group key waits (ms; reconcile.membershipSettle), so that the

@@ -14,7 +14,7 @@ import { logEventSchema } from '../../core/events/okta-event-schema.js';
 import type { OktaLogSource } from '../../ports/okta-log-source.js';
 import type { Store } from '../../ports/store.js';
 import type { IntakeResult } from './event-intake.js';
-import { ingestEvents } from './event-intake.js';
+import { ingestEvents, keysToRunNow } from './event-intake.js';
 import type { SyncClock } from './sync-clock.js';
 import { systemClock } from './sync-clock.js';
 
@@ -129,7 +129,7 @@ export class OktaLogPoller {
       if (result) {
         added += result.events.filter((e) => e.outcome !== 'duplicate').length;
         this.#options.onIntake?.(result);
-        const atOnce = result.keys.length - result.settling.length;
+        const atOnce = keysToRunNow(result);
         if (atOnce > 0) this.#options.onEnqueued?.(atOnce);
       }
       cursor = next;

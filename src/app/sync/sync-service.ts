@@ -21,7 +21,7 @@ import type { OktaLogSource } from '../../ports/okta-log-source.js';
 import { inventoryFromSnapshot } from '../discovery/discovery-service.js';
 import type { Adapters } from '../wiring.js';
 import type { IntakeResult } from './event-intake.js';
-import { ingestEvents } from './event-intake.js';
+import { ingestEvents, keysToRunNow } from './event-intake.js';
 import type { KeyReconcileReport } from './key-reconciler.js';
 import { createKeyReconciler } from './key-reconciler.js';
 import { OktaLogPoller } from './okta-log-poller.js';
@@ -271,7 +271,7 @@ export class SyncService implements SyncApi {
       now: () => this.#clock.now(),
     });
     this.serviceMetrics.recordIntake('hook', result);
-    const atOnce = result.keys.length - result.settling.length;
+    const atOnce = keysToRunNow(result);
     if (atOnce > 0) this.#runner.wake(atOnce);
     return result;
   }
