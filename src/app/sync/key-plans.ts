@@ -504,7 +504,7 @@ async function readPermissionSets(
     else gone.push(arn);
   }
   cache.notePermissionSets([...byArn.values()], gone);
-  cache.noteReadWhole(readWhole, now);
+  cache.markReadWhole(readWhole, now);
   return [...byArn.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 

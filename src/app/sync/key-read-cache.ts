@@ -124,10 +124,16 @@ export class KeyReadCache {
     return this.#snapshot?.permissionSets.get(permissionSetArn);
   }
 
-  /** Permission sets a key has just read whole from AWS, at `now`. */
-  noteReadWhole(read: readonly PermissionSet[], now: number): void {
-    this.notePermissionSets(read, [], now);
-    for (const ps of read) this.#readWholeAt.set(ps.permissionSetArn, now);
+  /**
+   * Permission sets a key has just read whole from AWS, at `now` (their tags with them); the sets
+   * themselves are noted with `notePermissionSets`.
+   */
+  markReadWhole(read: readonly PermissionSet[], now: number): void {
+    if (!this.#snapshot) return;
+    for (const ps of read) {
+      this.#tagsReadAt.set(ps.permissionSetArn, now);
+      this.#readWholeAt.set(ps.permissionSetArn, now);
+    }
   }
 
   /**
