@@ -167,8 +167,8 @@ function ownership(row: Selectable<OwnershipTable>): Ownership {
 
 // Queue transitions are conditional statements, so they stay atomic on both backends without
 // row locks (which SQLite lacks): each WHERE clause re-checks the holder and state. The claim's
-// re-check is written as a CASE so that SQLite looks the claimed keys up by primary key: the equivalent OR
-// made it scan every due waiting row (a MULTI-INDEX OR plan) on each claim.
+// re-check is written as a CASE so that SQLite looks the claimed keys up by primary key: the
+// equivalent OR made it scan every due waiting row (a MULTI-INDEX OR plan) on each claim.
 const STILL_RUNNABLE = (now: string) => sql<boolean>`(case
   when state = 'waiting' then not_before <= ${now}
   when state = 'processing' then lease_expires_at <= ${now}
