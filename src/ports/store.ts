@@ -146,6 +146,17 @@ export interface ClaimedKey {
   readonly lastError: string | null;
 }
 
+/** What `claimNext` found. */
+export interface NextClaim {
+  /** The key leased, or null when none was runnable. */
+  readonly claimed: ClaimedKey | null;
+  /**
+   * Whether the claim saw another runnable key beyond the one it leased. A hint at the moment of
+   * the claim: another claimer may take that key first, and more keys may come due later.
+   */
+  readonly moreRunnable: boolean;
+}
+
 export interface QueueStats {
   readonly waiting: number;
   readonly processing: number;
@@ -342,6 +353,11 @@ export interface Store {
     workerId: string,
     options: QueueClock & { leaseMs: number; limit?: number },
   ): Promise<ClaimedKey[]>;
+  /**
+   * `claim` of one key that also says whether more keys were runnable, so that a worker pool
+   * wakes another worker only when there is work for it.
+   */
+  claimNext(workerId: string, options: QueueClock & { leaseMs: number }): Promise<NextClaim>;
   /** Extends a held lease. False when `workerId` no longer holds the key. */
   renewLease(
     key: string,

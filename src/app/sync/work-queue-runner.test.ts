@@ -197,15 +197,25 @@ describe('WorkQueueRunner (injected clock, real SQLite store)', () => {
     release();
     expect((await first)?.outcome).toBe('done');
   });
-  /** A pool whose keys all reconcile at once, with the keys it ran and its claims counted. */
+  /**
+   * A pool with the keys it ran and its claims counted. Keys reconcile at once, or, after
+   * `hold()`, only once the returned release is called.
+   */
   function countingPool(extra: Partial<ConstructorParameters<typeof WorkQueueRunner>[0]>) {
-    const claims = vi.spyOn(store, 'claim');
+    const claims = vi.spyOn(store, 'claimNext');
     const seen: string[] = [];
-    const r = runner((key) => {
+    let held: Promise<void> = Promise.resolve();
+    const r = runner(async (key) => {
       seen.push(key);
-      return Promise.resolve({ status: 'done' });
+      await held;
+      return { status: 'done' };
     }, extra);
-    return { r, claims, seen };
+    const hold = (): (() => void) => {
+      let release!: () => void;
+      held = new Promise<void>((resolve) => (release = resolve));
+      return release;
+    };
+    return { r, claims, seen, hold };
   }
 
   it('wakes one idle worker per key enqueued, not every idle worker', async () => {
@@ -222,18 +232,22 @@ describe('WorkQueueRunner (injected clock, real SQLite store)', () => {
     expect(claims).toHaveBeenCalledTimes(4);
     await store.enqueue('user:00u6', { now: clock.now() });
     r.wake(1);
-    // The woken worker claims the key and wakes one more in case more is runnable, which finds
-    // nothing; after the key, the first finds nothing more. The other two sleep on.
-    await settle(7);
+    // The woken worker claims the key, which was the only one runnable, so it wakes nobody;
+    // after the key it finds nothing more. The other three sleep on.
+    await settle(6);
     expect(seen).toEqual(['user:00u6']);
-    expect(claims).toHaveBeenCalledTimes(7);
+    expect(claims).toHaveBeenCalledTimes(6);
     const stopping = r.stop(1000);
     clock.advance(1000);
     await stopping;
   });
 
   it('polls with one idle worker, which hands polling on when keys come due by time', async () => {
-    const { r, claims, seen } = countingPool({ workers: 4, idlePollMs: 500, keysPerSecond: 1000 });
+    const { r, claims, seen, hold } = countingPool({
+      workers: 4,
+      idlePollMs: 500,
+      keysPerSecond: 1000,
+    });
     const quiet = async () => {
       for (let i = 0; i < 100; i++) await new Promise((resolve) => setImmediate(resolve));
     };
@@ -247,13 +261,19 @@ describe('WorkQueueRunner (injected clock, real SQLite store)', () => {
     }
     expect(claims).toHaveBeenCalledTimes(7);
     // Three keys come due with no wake (retries, or queued by another process): the poller
-    // takes one and wakes another worker, and so on, so all three run within one poll interval.
+    // takes one and, seeing more, wakes another worker, and so on, so all three run at once
+    // within one poll interval. The last claim sees no more and wakes nobody.
+    const release = hold();
     const dueAt = new Date(clock.now().getTime() + 200);
     await store.enqueueAll(['user:00ua', 'user:00ub', 'user:00uc'], {
       notBefore: dueAt,
       now: clock.now(),
     });
     clock.advance(500);
+    await quiet();
+    expect(r.inFlightKeys().sort()).toEqual(['user:00ua', 'user:00ub', 'user:00uc']);
+    expect(claims).toHaveBeenCalledTimes(10);
+    release();
     await quiet();
     expect(seen.sort()).toEqual(['user:00ua', 'user:00ub', 'user:00uc']);
     expect(await store.queueStats()).toMatchObject({ waiting: 0, processing: 0 });

@@ -246,13 +246,17 @@ export class WorkQueueRunner {
   async processOne(workerId: string): Promise<KeyAttemptResult | null> {
     const store = this.#options.store;
     const leaseMs = this.#options.leaseMs ?? 60_000;
-    const [claimed] = await store.claim(workerId, { leaseMs, limit: 1, now: this.#clock.now() });
+    const { claimed, moreRunnable } = await store.claimNext(workerId, {
+      leaseMs,
+      now: this.#clock.now(),
+    });
     if (!claimed) return null;
-    // Found work, so more may be runnable, and not all of it comes with a wake: keys that came
-    // due, keys re-queued because they changed while they ran, keys another process queued.
-    // Waking one idle worker per claim fills the pool from such a backlog one claim at a time.
     if (this.#poller === workerId) this.#poller = null;
-    this.wake(1);
+    // Not every runnable key comes with a wake: keys that came due, keys re-queued because they
+    // changed while they ran, keys another process queued. A claim that saw more wakes one idle
+    // worker, which fills the pool from such a backlog one claim at a time; one that saw none
+    // wakes nobody, so a pool fed by wakes spends no claim that finds nothing.
+    if (moreRunnable) this.wake(1);
     this.#bucket.tryTake();
     const run = this.#process(workerId, claimed, leaseMs);
     this.#inFlight.set(claimed.key, workerId);

@@ -24,6 +24,7 @@ import type {
   NewPlan,
   NewRun,
   NewSnapshot,
+  NextClaim,
   OperationResult,
   Ownership,
   OwnershipKind,
@@ -200,70 +201,6 @@ const LIST_USER_GROUPS = (db: Kysely<StoreDatabase>, slot: Slot) =>
     .where('user_id', '=', slot('userId'))
     .orderBy('group_id');
 
-/**
- * The runnable keys earliest first: the due waiting keys and the expired leases, each the first
- * `limit` of its own index range (work_queue_claim), merged. One ORed query had to gather and
- * sort every due key on every claim, which grew with the backlog.
- */
-function claimCandidates(db: Kysely<StoreDatabase>, slot: Slot, skipLocked: boolean) {
-  const earliest = (state: 'waiting' | 'processing') => {
-    let branch = db
-      .selectFrom('work_queue')
-      .select(['key', 'not_before'])
-      .where('state', '=', state)
-      .where(state === 'waiting' ? 'not_before' : 'lease_expires_at', '<=', slot('now'))
-      .orderBy('not_before')
-      .orderBy('key')
-      .limit(slot<number>('limit'));
-    // Without SKIP LOCKED a concurrent claimer would block on rows another one is taking; the
-    // re-check in the lease keeps the claim exclusive either way.
-    if (skipLocked) branch = branch.forUpdate().skipLocked();
-    return db.selectFrom(branch.as(state)).select(['key', 'not_before']);
-  };
-  return db
-    .selectFrom(earliest('waiting').unionAll(earliest('processing')).as('runnable'))
-    .select('key')
-    .orderBy('not_before')
-    .orderBy('key')
-    .limit(slot<number>('limit'));
-}
-
-/** Leases `keys` (a key list or the candidates query) to `workerId` if they are still runnable. */
-function leaseKeys(
-  db: Kysely<StoreDatabase>,
-  slot: Slot,
-  keys: ReturnType<typeof claimCandidates> | string[],
-) {
-  return db
-    .updateTable('work_queue')
-    .set({
-      state: 'processing',
-      worker_id: slot('workerId'),
-      lease_expires_at: slot('leaseExpiresAt'),
-      attempts: sql`attempts + 1`,
-      updated_at: slot('now'),
-    })
-    .where('key', 'in', keys)
-    .where(STILL_RUNNABLE(slot('now')))
-    .returning(['key', 'attempts', 'enqueued_at', 'lease_expires_at', 'last_error', 'not_before']);
-}
-
-const CLAIM_CANDIDATES = (db: Kysely<StoreDatabase>, slot: Slot) =>
-  claimCandidates(db, slot, false);
-
-const CLAIM_SKIP_LOCKED = (db: Kysely<StoreDatabase>, slot: Slot) =>
-  leaseKeys(db, slot, claimCandidates(db, slot, true));
-
-/** The queue columns of a key waiting afresh: no attempts, not dirty, held by no one. */
-const UNHELD = {
-  attempts: 0,
-  dirty: 0,
-  dirty_not_before: null,
-  worker_id: null,
-  lease_expires_at: null,
-  last_error: null,
-} as const;
-
 /** One definition per row or key count, made when first needed. */
 function perCount<D>(make: (count: number) => D): (count: number) => D {
   const made = new Map<number, D>();
@@ -277,15 +214,113 @@ function perCount<D>(make: (count: number) => D): (count: number) => D {
   };
 }
 
-/** The lease of `count` listed keys, slots key0…key{count−1}. */
+/**
+ * The runnable keys earliest first, with their run times: the due waiting keys and the expired
+ * leases, each the first `limit` (the slot named by `limit`) of its own index range
+ * (work_queue_claim), merged. One ORed query had to gather and sort every due key on every claim,
+ * which grew with the backlog.
+ */
+function claimCandidates(
+  db: Kysely<StoreDatabase>,
+  slot: Slot,
+  skipLocked: boolean,
+  limit = 'limit',
+) {
+  const earliest = (state: 'waiting' | 'processing') => {
+    let branch = db
+      .selectFrom('work_queue')
+      .select(['key', 'not_before'])
+      .where('state', '=', state)
+      .where(state === 'waiting' ? 'not_before' : 'lease_expires_at', '<=', slot('now'))
+      .orderBy('not_before')
+      .orderBy('key')
+      .limit(slot<number>(limit));
+    // Without SKIP LOCKED a concurrent claimer would block on rows another one is taking; the
+    // re-check in the lease keeps the claim exclusive either way.
+    if (skipLocked) branch = branch.forUpdate().skipLocked();
+    return db.selectFrom(branch.as(state)).select(['key', 'not_before']);
+  };
+  return db
+    .selectFrom(earliest('waiting').unionAll(earliest('processing')).as('runnable'))
+    .select(['key', 'not_before'])
+    .orderBy('not_before')
+    .orderBy('key')
+    .limit(slot<number>(limit));
+}
+
+const LEASED_COLUMNS = [
+  'key',
+  'attempts',
+  'enqueued_at',
+  'lease_expires_at',
+  'last_error',
+  'not_before',
+] as const;
+
+/** What a lease sets. */
+const leaseSet = (slot: Slot) => ({
+  state: 'processing' as const,
+  worker_id: slot('workerId'),
+  lease_expires_at: slot('leaseExpiresAt'),
+  attempts: sql<number>`attempts + 1`,
+  updated_at: slot('now'),
+});
+
+/** Leases the listed keys (slots key0…key{count−1}) to `workerId` if they are still runnable. */
 const leaseListed = perCount(
   (count) => (db: Kysely<StoreDatabase>, slot: Slot) =>
-    leaseKeys(
-      db,
-      slot,
-      Array.from({ length: count }, (_, i) => slot(`key${i}`)),
-    ),
+    db
+      .updateTable('work_queue')
+      .set(leaseSet(slot))
+      .where(
+        'key',
+        'in',
+        Array.from({ length: count }, (_, i) => slot(`key${i}`)),
+      )
+      .where(STILL_RUNNABLE(slot('now')))
+      .returning(LEASED_COLUMNS),
 );
+
+const CLAIM_CANDIDATES = (db: Kysely<StoreDatabase>, slot: Slot) =>
+  claimCandidates(db, slot, false);
+
+/**
+ * The claim in one statement, for backends with SKIP LOCKED: of the first `lookahead`
+ * candidates, the first `limit` are leased, and every leased row carries how many candidates
+ * there were, so that the claimer learns whether more keys were runnable.
+ */
+const CLAIM_SKIP_LOCKED = (db: Kysely<StoreDatabase>, slot: Slot) =>
+  db
+    .with('candidate', () => claimCandidates(db, slot, true, 'lookahead'))
+    .updateTable('work_queue')
+    .set(leaseSet(slot))
+    .where('key', 'in', (eb) =>
+      eb
+        .selectFrom('candidate')
+        .select('candidate.key')
+        .orderBy('candidate.not_before')
+        .orderBy('candidate.key')
+        .limit(slot<number>('limit')),
+    )
+    .where(STILL_RUNNABLE(slot('now')))
+    .returning([
+      ...LEASED_COLUMNS,
+      (eb) =>
+        eb
+          .selectFrom('candidate')
+          .select((inner) => inner.fn.countAll<string | number>().as('n'))
+          .as('candidates'),
+    ]);
+
+/** The queue columns of a key waiting afresh: no attempts, not dirty, held by no one. */
+const UNHELD = {
+  attempts: 0,
+  dirty: 0,
+  dirty_not_before: null,
+  worker_id: null,
+  lease_expires_at: null,
+  last_error: null,
+} as const;
 
 /**
  * Queues `count` keys (slots key0…), each to run at `notBefore`. One upsert decides by the
@@ -774,28 +809,50 @@ export class KyselyStore implements Store {
     workerId: string,
     options: QueueClock & { leaseMs: number; limit?: number },
   ): Promise<ClaimedKey[]> {
+    return (await this.#lease(workerId, options, options.limit ?? 1)).claimed;
+  }
+
+  async claimNext(workerId: string, options: QueueClock & { leaseMs: number }): Promise<NextClaim> {
+    const { claimed, moreRunnable } = await this.#lease(workerId, options, 1);
+    return { claimed: claimed[0] ?? null, moreRunnable };
+  }
+
+  /** Leases up to `limit` keys, looking one candidate further to tell whether more are runnable. */
+  async #lease(
+    workerId: string,
+    options: QueueClock & { leaseMs: number },
+    limit: number,
+  ): Promise<{ claimed: ClaimedKey[]; moreRunnable: boolean }> {
     const nowDate = options.now ?? this.#context.clock();
     const now = nowDate.toISOString();
     const leaseExpiresAt = new Date(nowDate.getTime() + options.leaseMs).toISOString();
-    const values = { now, limit: options.limit ?? 1, workerId, leaseExpiresAt };
+    const values = { now, limit, lookahead: limit + 1, workerId, leaseExpiresAt };
     let rows: ClaimedRow[] = [];
+    let moreRunnable = false;
     if (this.capabilities.supportsConcurrentWriters) {
-      rows = (await this.#prepared.run(this.#db, CLAIM_SKIP_LOCKED, values)).rows;
+      const leased = (await this.#prepared.run(this.#db, CLAIM_SKIP_LOCKED, values)).rows;
+      rows = leased;
+      moreRunnable = leased.length > 0 && Number(leased[0]!.candidates) > limit;
     } else {
       // One writer at a time (SQLite): reading the candidates, then leasing them by key, costs
       // less than the single statement, whose IN (subquery) on the table it updates SQLite runs
       // through temporary tables. No transaction: the lease re-checks each key, so a key another
       // claimer took in between is skipped, and a claim that lost every key looks again.
       for (let attempt = 0; attempt < 3 && rows.length === 0; attempt++) {
-        const { rows: candidates } = await this.#prepared.run(this.#db, CLAIM_CANDIDATES, values);
-        if (candidates.length === 0) break;
-        const keys = Object.fromEntries(candidates.map((row, i) => [`key${i}`, row.key]));
+        const { rows: candidates } = await this.#prepared.run(this.#db, CLAIM_CANDIDATES, {
+          now,
+          limit: limit + 1,
+        });
+        moreRunnable = candidates.length > limit;
+        const chosen = candidates.slice(0, limit);
+        if (chosen.length === 0) break;
+        const keys = Object.fromEntries(chosen.map((row, i) => [`key${i}`, row.key]));
         rows = (
-          await this.#prepared.run(this.#db, leaseListed(candidates.length), { ...values, ...keys })
+          await this.#prepared.run(this.#db, leaseListed(chosen.length), { ...values, ...keys })
         ).rows;
       }
     }
-    return rows
+    const claimed = rows
       .sort((a, b) =>
         a.not_before === b.not_before
           ? a.key.localeCompare(b.key)
@@ -810,6 +867,7 @@ export class KyselyStore implements Store {
         leaseExpiresAt: row.lease_expires_at ?? leaseExpiresAt,
         lastError: row.last_error,
       }));
+    return { claimed, moreRunnable };
   }
 
   async renewLease(

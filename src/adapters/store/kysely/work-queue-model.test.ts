@@ -88,27 +88,35 @@ class Enqueue implements Command {
   toString = (): string => `enqueue(${this.key}, +${this.delay})`;
 }
 
+/** `claim` with a limit, or (limit null) `claimNext`. */
 class Claim implements Command {
   constructor(
     readonly worker: string,
-    readonly limit: number,
+    readonly limit: number | null,
     readonly leaseMs: number,
   ) {}
   check = (): boolean => true;
   async run(m: Model, r: Real): Promise<void> {
-    const claimed = await r.store.claim(this.worker, {
-      leaseMs: this.leaseMs,
-      limit: this.limit,
-      now: new Date(T0 + m.now),
-    });
-    const runnable = [...m.keys.entries()]
+    const now = new Date(T0 + m.now);
+    const next =
+      this.limit === null
+        ? await r.store.claimNext(this.worker, { leaseMs: this.leaseMs, now })
+        : null;
+    const claimed =
+      next === null
+        ? await r.store.claim(this.worker, { leaseMs: this.leaseMs, limit: this.limit!, now })
+        : next.claimed === null
+          ? []
+          : [next.claimed];
+    const allRunnable = [...m.keys.entries()]
       .filter(
         ([, e]) =>
           (e.state === 'waiting' && e.notBefore <= m.now) ||
           (e.state === 'processing' && e.lease <= m.now),
       )
-      .sort(([ka, a], [kb, b]) => a.notBefore - b.notBefore || (ka < kb ? -1 : 1))
-      .slice(0, this.limit);
+      .sort(([ka, a], [kb, b]) => a.notBefore - b.notBefore || (ka < kb ? -1 : 1));
+    const runnable = allRunnable.slice(0, this.limit ?? 1);
+    if (next !== null) expect(next.moreRunnable).toBe(allRunnable.length > 1);
     const expected = runnable.map(([key, e]) => {
       e.state = 'processing';
       e.worker = this.worker;
@@ -125,7 +133,10 @@ class Claim implements Command {
     expect(claimed).toEqual(expected);
     await checkStats(m, r);
   }
-  toString = (): string => `claim(${this.worker}, ${this.limit}, ${this.leaseMs}ms)`;
+  toString = (): string =>
+    this.limit === null
+      ? `claimNext(${this.worker}, ${this.leaseMs}ms)`
+      : `claim(${this.worker}, ${this.limit}, ${this.leaseMs}ms)`;
 }
 
 /**
@@ -210,7 +221,11 @@ const worker = fc.constantFrom('w1', 'w2', 'w3');
 const commands = [
   fc.tuple(key, fc.integer({ min: 0, max: 50 })).map(([k, d]) => new Enqueue(k, d)),
   fc
-    .tuple(worker, fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 40 }))
+    .tuple(
+      worker,
+      fc.option(fc.integer({ min: 1, max: 3 }), { nil: null }),
+      fc.integer({ min: 1, max: 40 }),
+    )
     .map(([w, l, ms]) => new Claim(w, l, ms)),
   fc
     .tuple(

@@ -360,6 +360,30 @@ export function describeStoreContract(name: string, backend: StoreContractBacken
         expect(rest.map((c) => c.key)).toEqual(['c-due']);
       });
 
+      it('claims the next key and says whether another was runnable', async ({
+        onTestFinished,
+      }) => {
+        const { open } = fixture(onTestFinished);
+        const store = await open();
+        await store.enqueue('b-expired', { now: T0 });
+        await store.claim('crashed', { leaseMs: 1000, now: T0 });
+        await store.enqueue('a-due', { notBefore: at(5), now: T0 });
+        await store.enqueue('c-later', { notBefore: at(5000), now: T0 });
+        const next = (id: string, now: Date) => store.claimNext(id, { leaseMs: 10_000, now });
+        const first = await next('w1', at(2000));
+        expect(first).toMatchObject({ claimed: { key: 'b-expired', attempts: 2 } });
+        expect(first.moreRunnable).toBe(true);
+        // The last runnable key: nothing else is due yet.
+        const second = await next('w2', at(2000));
+        expect(second).toMatchObject({ claimed: { key: 'a-due' }, moreRunnable: false });
+        expect(await next('w3', at(2000))).toEqual({ claimed: null, moreRunnable: false });
+        expect(await next('w3', at(5000))).toMatchObject({
+          claimed: { key: 'c-later', leaseExpiresAt: at(15_000).toISOString() },
+          moreRunnable: false,
+        });
+        expect(await store.queueStats()).toMatchObject({ waiting: 0, processing: 3 });
+      });
+
       it('completes a key, which then leaves the queue', async ({ onTestFinished }) => {
         const { open } = fixture(onTestFinished);
         const store = await open();
