@@ -216,16 +216,11 @@ function perCount<D>(make: (count: number) => D): (count: number) => D {
 
 /**
  * The runnable keys earliest first, with their run times: the due waiting keys and the expired
- * leases, each the first `limit` (the slot named by `limit`) of its own index range
- * (work_queue_claim), merged. One ORed query had to gather and sort every due key on every claim,
- * which grew with the backlog.
+ * leases, each the first `lookahead` of its own index range (work_queue_claim), merged. A claim
+ * of `limit` keys looks at `limit + 1`, to tell whether more were runnable. One ORed query had to
+ * gather and sort every due key on every claim, which grew with the backlog.
  */
-function claimCandidates(
-  db: Kysely<StoreDatabase>,
-  slot: Slot,
-  skipLocked: boolean,
-  limit = 'limit',
-) {
+function claimCandidates(db: Kysely<StoreDatabase>, slot: Slot, skipLocked: boolean) {
   const earliest = (state: 'waiting' | 'processing') => {
     let branch = db
       .selectFrom('work_queue')
@@ -234,7 +229,7 @@ function claimCandidates(
       .where(state === 'waiting' ? 'not_before' : 'lease_expires_at', '<=', slot('now'))
       .orderBy('not_before')
       .orderBy('key')
-      .limit(slot<number>(limit));
+      .limit(slot<number>('lookahead'));
     // Without SKIP LOCKED a concurrent claimer would block on rows another one is taking; the
     // re-check in the lease keeps the claim exclusive either way.
     if (skipLocked) branch = branch.forUpdate().skipLocked();
@@ -245,7 +240,7 @@ function claimCandidates(
     .select(['key', 'not_before'])
     .orderBy('not_before')
     .orderBy('key')
-    .limit(slot<number>(limit));
+    .limit(slot<number>('lookahead'));
 }
 
 const LEASED_COLUMNS = [
@@ -291,7 +286,7 @@ const CLAIM_CANDIDATES = (db: Kysely<StoreDatabase>, slot: Slot) =>
  */
 const CLAIM_SKIP_LOCKED = (db: Kysely<StoreDatabase>, slot: Slot) =>
   db
-    .with('candidate', () => claimCandidates(db, slot, true, 'lookahead'))
+    .with('candidate', () => claimCandidates(db, slot, true))
     .updateTable('work_queue')
     .set(leaseSet(slot))
     .where('key', 'in', (eb) =>
@@ -832,17 +827,14 @@ export class KyselyStore implements Store {
     if (this.capabilities.supportsConcurrentWriters) {
       const leased = (await this.#prepared.run(this.#db, CLAIM_SKIP_LOCKED, values)).rows;
       rows = leased;
-      moreRunnable = leased.length > 0 && Number(leased[0]!.candidates) > limit;
+      moreRunnable = Number(leased[0]?.candidates ?? 0) > limit;
     } else {
       // One writer at a time (SQLite): reading the candidates, then leasing them by key, costs
       // less than the single statement, whose IN (subquery) on the table it updates SQLite runs
       // through temporary tables. No transaction: the lease re-checks each key, so a key another
       // claimer took in between is skipped, and a claim that lost every key looks again.
       for (let attempt = 0; attempt < 3 && rows.length === 0; attempt++) {
-        const { rows: candidates } = await this.#prepared.run(this.#db, CLAIM_CANDIDATES, {
-          now,
-          limit: limit + 1,
-        });
+        const { rows: candidates } = await this.#prepared.run(this.#db, CLAIM_CANDIDATES, values);
         moreRunnable = candidates.length > limit;
         const chosen = candidates.slice(0, limit);
         if (chosen.length === 0) break;
