@@ -15,9 +15,9 @@ import type { OktaDirectoryReader, OktaPrincipalReader } from '../../ports/okta-
 import { mapConcurrent } from '../aws/map-concurrent.js';
 import type { OktaClientSource } from './okta-client.js';
 import type { OktaHttp } from './okta-log-reader.js';
+import { nextLink } from './okta-log-reader.js';
 
 type OktaHttpResponse = Awaited<ReturnType<OktaHttp['http']>>;
-import { nextLink } from './okta-log-reader.js';
 
 export interface OktaReaderOptions {
   /** The SDK client, built on the first read (lazyOktaClient). */

@@ -490,10 +490,7 @@ const UPDATE_OWNERSHIP = (db: Kysely<StoreDatabase>, slot: Slot) =>
 const DELETE_OWNERSHIP: PreparedDefinition<unknown> = (db, slot) =>
   db.deleteFrom('ownership').where('key', '=', slot('key'));
 
-type ClaimedRow = Pick<
-  Selectable<StoreDatabase['work_queue']>,
-  'key' | 'attempts' | 'enqueued_at' | 'lease_expires_at' | 'last_error' | 'not_before'
->;
+type ClaimedRow = Pick<Selectable<StoreDatabase['work_queue']>, (typeof LEASED_COLUMNS)[number]>;
 
 /** Per store (per dialect): the compiled hot statements. */
 const preparedByContext = new WeakMap<KyselyStoreContext, PreparedQueries>();
